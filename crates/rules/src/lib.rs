@@ -1,1 +1,12 @@
-//! Pure business rules of etown.
+//! Pure business rules of etown, the platform of a county's rural e-town program.
+//!
+//! Nothing here touches a database or the network: the web application loads records,
+//! calls these functions and stores what they return. Every message meant for users is
+//! Simplified Chinese and names the field, the value and what is expected.
+
+#[macro_use]
+mod code_enum;
+
+pub mod calendar;
+
+pub use code_enum::UnknownCodeError;
