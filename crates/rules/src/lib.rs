@@ -8,5 +8,6 @@
 mod code_enum;
 
 pub mod calendar;
+pub mod uscc;
 
 pub use code_enum::UnknownCodeError;
