@@ -8,6 +8,7 @@
 mod code_enum;
 
 pub mod calendar;
+pub mod mobile;
 pub mod uscc;
 
 pub use code_enum::UnknownCodeError;
