@@ -10,6 +10,7 @@ mod code_enum;
 pub mod calendar;
 pub mod id_card;
 pub mod mobile;
+pub mod money;
 pub mod uscc;
 
 pub use code_enum::UnknownCodeError;
