@@ -12,6 +12,7 @@ pub mod divisions;
 pub mod id_card;
 pub mod mobile;
 pub mod money;
+pub mod subject;
 pub mod uscc;
 
 pub use code_enum::UnknownCodeError;
