@@ -8,6 +8,7 @@
 mod code_enum;
 
 pub mod calendar;
+pub mod certno;
 pub mod divisions;
 pub mod id_card;
 pub mod mobile;
