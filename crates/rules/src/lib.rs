@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod certno;
 pub mod divisions;
 pub mod id_card;
+pub mod license;
 pub mod mobile;
 pub mod money;
 pub mod subject;
