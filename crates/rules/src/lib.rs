@@ -16,5 +16,6 @@ pub mod mobile;
 pub mod money;
 pub mod subject;
 pub mod uscc;
+pub mod workflow;
 
 pub use code_enum::UnknownCodeError;
