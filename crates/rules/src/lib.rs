@@ -7,6 +7,7 @@
 #[macro_use]
 mod code_enum;
 
+pub mod admission;
 pub mod calendar;
 pub mod certno;
 pub mod divisions;
