@@ -1,0 +1,7 @@
+//! Business operations shared by the pages and the JSON API: each loads what it needs,
+//! applies the pure rules of `etown_rules`, and stores the result in one transaction.
+
+pub mod accounts;
+pub mod calendar;
+pub mod files;
+pub mod jobs;
