@@ -165,7 +165,8 @@ mod tests {
             1024,
         )
         .unwrap_err();
-        assert!(error.contains("无法识别"), "{error}");
+        assert!(error.contains("text/html"), "{error}");
+        assert!(error.contains("应为PNG"), "{error}");
         assert!(error.contains("logo.png"), "{error}");
     }
 
