@@ -129,7 +129,11 @@ fn form_urlencode(value: &str) -> String {
 /// Returns whether the request is for the JSON API. Nested routers see their path without
 /// the `/api/v1` prefix, so the original URI decides.
 pub fn is_api_path(parts: &Parts) -> bool {
-    let uri = parts.extensions.get::<axum::extract::OriginalUri>().map(|original| &original.0).unwrap_or(&parts.uri);
+    let uri = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|original| &original.0)
+        .unwrap_or(&parts.uri);
     uri.path().starts_with("/api/")
 }
 

@@ -194,3 +194,88 @@ impl Errors {
 pub fn truncate(value: &str, max_chars: usize) -> String {
     value.chars().take(max_chars).collect()
 }
+
+/// A `multipart/form-data` form whose CSRF token was checked: its text fields and the files
+/// that were actually chosen (a file input left empty is dropped).
+pub struct MultipartForm {
+    pub fields: std::collections::HashMap<String, Vec<String>>,
+    pub files: Vec<crate::services::files::Upload>,
+}
+
+impl MultipartForm {
+    /// Returns the first value of a text field, or "" when absent.
+    pub fn text(&self, name: &str) -> &str {
+        self.fields
+            .get(name)
+            .and_then(|values| values.first())
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// Returns every value of a repeated text field, such as checkboxes.
+    pub fn all(&self, name: &str) -> &[String] {
+        self.fields.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn file(&self, name: &str) -> Option<&crate::services::files::Upload> {
+        self.files.iter().find(|upload| upload.field == name)
+    }
+
+    pub fn files_named<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a crate::services::files::Upload> + 'a {
+        self.files.iter().filter(move |upload| upload.field == name)
+    }
+}
+
+impl FromRequest<AppState> for MultipartForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let expected = expected_token(&mut parts, state).await;
+        let mut multipart =
+            axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+
+        let unreadable = |error: axum::extract::multipart::MultipartError| {
+            AppError::field(
+                "form",
+                format!(
+                    "上传的表单无法读取（{}），请检查文件大小后重试",
+                    error.body_text()
+                ),
+            )
+            .into_response()
+        };
+        let mut form = MultipartForm {
+            fields: Default::default(),
+            files: Vec::new(),
+        };
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            match field.file_name().map(str::to_owned) {
+                Some(file_name) => {
+                    let bytes = field.bytes().await.map_err(unreadable)?;
+                    if !(file_name.is_empty() && bytes.is_empty()) {
+                        form.files.push(crate::services::files::Upload {
+                            field: name,
+                            file_name,
+                            bytes: bytes.to_vec(),
+                        });
+                    }
+                }
+                None => {
+                    let value = field.text().await.map_err(unreadable)?;
+                    form.fields.entry(name).or_default().push(value);
+                }
+            }
+        }
+
+        check_token(expected.as_deref(), form.text("csrf_token"))
+            .map_err(IntoResponse::into_response)?;
+        Ok(form)
+    }
+}
