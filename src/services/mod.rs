@@ -2,6 +2,8 @@
 //! applies the pure rules of `etown_rules`, and stores the result in one transaction.
 
 pub mod accounts;
+pub mod applications;
 pub mod calendar;
 pub mod files;
 pub mod jobs;
+pub mod sequences;
