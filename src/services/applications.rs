@@ -1585,6 +1585,13 @@ pub struct ApplicationRow {
     pub urgency: String,
 }
 
+impl ApplicationRow {
+    /// Returns the submission time in Beijing time, for display.
+    pub fn submitted_text(&self) -> String {
+        crate::web::state::format_beijing(self.submitted_at)
+    }
+}
+
 /// Lists applications in the user's scope with filters, newest first; returns rows and the total.
 pub async fn list(
     state: &AppState,

@@ -10,7 +10,10 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::web::{auth::AuthUser, error::AppResult, layout::Layout, state::AppState};
+use crate::{
+    services::applications::{self, ApplicationRow},
+    web::{auth::AuthUser, error::AppResult, layout::Layout, state::AppState},
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/", get(dashboard))
@@ -20,6 +23,9 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     layout: Layout,
+    todos: Vec<ApplicationRow>,
+    overdue: usize,
+    due_soon: usize,
 }
 
 #[derive(Deserialize, Default)]
@@ -38,5 +44,8 @@ async fn dashboard(
         _ => None,
     };
     let layout = Layout::new(&state, &user, "我的待办", "dashboard").notice(notice);
-    Ok(DashboardPage { layout }.into_response())
+    let todos = applications::todos(&state, &user).await?;
+    let overdue = todos.iter().filter(|row| row.urgency == "overdue").count();
+    let due_soon = todos.iter().filter(|row| row.urgency == "due_soon").count();
+    Ok(DashboardPage { layout, todos, overdue, due_soon }.into_response())
 }

@@ -1,6 +1,7 @@
 //! Back-office pages, one module per feature, each owning its routes.
 
 pub mod account;
+pub mod applications;
 pub mod dashboard;
 pub mod login;
 
@@ -13,4 +14,5 @@ pub fn routes() -> Router<AppState> {
         .merge(login::routes())
         .merge(account::routes())
         .merge(dashboard::routes())
+        .merge(applications::routes())
 }
