@@ -68,11 +68,11 @@ pub fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
-/// The source of "now". Production reads the system clock; tests may pin a moment so that
-/// deadlines and terms can be checked on chosen dates.
+/// The source of "now". Production reads the system clock; tests pin a moment, and may move
+/// it, so that deadlines and terms can be checked on chosen dates.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
-    fixed: Option<DateTime<Utc>>,
+    fixed: Option<Arc<RwLock<DateTime<Utc>>>>,
 }
 
 impl Clock {
@@ -81,11 +81,27 @@ impl Clock {
     }
 
     pub fn fixed(at: DateTime<Utc>) -> Self {
-        Clock { fixed: Some(at) }
+        Clock {
+            fixed: Some(Arc::new(RwLock::new(at))),
+        }
+    }
+
+    /// Moves a pinned clock to `at`; a system clock ignores the call.
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Some(fixed) = &self.fixed {
+            *fixed
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = at;
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.fixed.unwrap_or_else(Utc::now)
+        match &self.fixed {
+            Some(fixed) => *fixed
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            None => Utc::now(),
+        }
     }
 
     /// Returns today's date in Beijing time.

@@ -18,9 +18,15 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
 use crate::{
-    entities::{application, application_certificate, application_event, application_file, application_product, brand, enterprise, file, objection},
+    entities::{
+        application, application_certificate, application_event, application_file,
+        application_product, brand, enterprise, file, objection,
+    },
     services::{
-        applications::{self, ActionInput, ApplicationInput, ApplicationRow, ApplicationUploads, CertificateInput, ListFilter, ProductInput},
+        applications::{
+            self, ActionInput, ApplicationInput, ApplicationRow, ApplicationUploads,
+            CertificateInput, ListFilter, ProductInput,
+        },
         files::Upload,
     },
     web::{
@@ -44,7 +50,10 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/{id}", get(detail_page))
         .route("/applications/{id}/act", post(act_submit))
         .route("/applications/{id}/edit", get(edit_page).post(edit_submit))
-        .route("/applications/{id}/objections/{objection_id}/resolve", post(resolve_submit))
+        .route(
+            "/applications/{id}/objections/{objection_id}/resolve",
+            post(resolve_submit),
+        )
         .route("/applications/{id}/files/{file_id}", get(download))
 }
 
@@ -57,19 +66,36 @@ fn brand_choices(brands: &[brand::Model]) -> Vec<Choice> {
     brands
         .iter()
         .filter(|row| row.parent_id.is_some() && row.is_active)
-        .map(|row| Choice { value: row.id.to_string(), label: format!("{}（{}）", row.name, row.slogan) })
+        .map(|row| Choice {
+            value: row.id.to_string(),
+            label: format!("{}（{}）", row.name, row.slogan),
+        })
         .collect()
 }
 
 fn category_choices() -> Vec<Choice> {
-    ProductCategory::all().iter().map(|c| Choice { value: c.as_str().into(), label: c.label().into() }).collect()
+    ProductCategory::all()
+        .iter()
+        .map(|c| Choice {
+            value: c.as_str().into(),
+            label: c.label().into(),
+        })
+        .collect()
 }
 
 fn certificate_kind_choices() -> Vec<Choice> {
-    [CertificateKind::Honor, CertificateKind::Qualification, CertificateKind::QualityMark, CertificateKind::Other]
-        .iter()
-        .map(|c| Choice { value: c.as_str().into(), label: c.label().into() })
-        .collect()
+    [
+        CertificateKind::Honor,
+        CertificateKind::Qualification,
+        CertificateKind::QualityMark,
+        CertificateKind::Other,
+    ]
+    .iter()
+    .map(|c| Choice {
+        value: c.as_str().into(),
+        label: c.label().into(),
+    })
+    .collect()
 }
 
 // ---------- list ----------
@@ -90,14 +116,24 @@ struct ListPage {
     query_base: String,
 }
 
-async fn list_page(State(state): State<AppState>, user: AuthUser, Query(filter): Query<ListFilter>) -> AppResult<Response> {
+async fn list_page(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(filter): Query<ListFilter>,
+) -> AppResult<Response> {
     let (rows, total) = applications::list(&state, &user, &filter).await?;
     let page = filter.page.unwrap_or(1).max(1);
     let pages = total.div_ceil(applications::PAGE_SIZE).max(1);
-    let brands = brand::Entity::find().order_by_asc(brand::Column::SortOrder).all(&state.db).await?;
+    let brands = brand::Entity::find()
+        .order_by_asc(brand::Column::SortOrder)
+        .all(&state.db)
+        .await?;
     let query_base = serde_html_form::to_string([
         ("state", filter.state.as_str()),
-        ("brand_id", &filter.brand_id.map(|id| id.to_string()).unwrap_or_default()),
+        (
+            "brand_id",
+            &filter.brand_id.map(|id| id.to_string()).unwrap_or_default(),
+        ),
         ("q", filter.q.as_str()),
     ])
     .unwrap_or_default();
@@ -109,7 +145,13 @@ async fn list_page(State(state): State<AppState>, user: AuthUser, Query(filter):
         pages,
         brand_filter: filter.brand_id.map(|id| id.to_string()).unwrap_or_default(),
         filter,
-        states: ApplicationState::all().iter().map(|s| Choice { value: s.as_str().into(), label: s.label().into() }).collect(),
+        states: ApplicationState::all()
+            .iter()
+            .map(|s| Choice {
+                value: s.as_str().into(),
+                label: s.label().into(),
+            })
+            .collect(),
         brands: brand_choices(&brands),
         can_create: user.has_any(&[Role::Enterprise, Role::ServiceCenter]),
         query_base,
@@ -172,7 +214,10 @@ fn applicant_certificate(input: &ApplicationInput, kind: CertificateKind) -> Cer
         .iter()
         .find(|certificate| certificate.kind == kind.as_str())
         .cloned()
-        .unwrap_or_else(|| CertificateInput { kind: kind.as_str().into(), ..Default::default() })
+        .unwrap_or_else(|| CertificateInput {
+            kind: kind.as_str().into(),
+            ..Default::default()
+        })
 }
 
 fn product_views(input: &ApplicationInput) -> Vec<ProductView> {
@@ -181,7 +226,11 @@ fn product_views(input: &ApplicationInput) -> Vec<ProductView> {
             let product = input.products.get(index).cloned().unwrap_or_default();
             let certificates = (0..FORM_PRODUCT_CERTIFICATES)
                 .map(|cert_index| {
-                    let certificate = product.certificates.get(cert_index).cloned().unwrap_or_default();
+                    let certificate = product
+                        .certificates
+                        .get(cert_index)
+                        .cloned()
+                        .unwrap_or_default();
                     CertificateView {
                         index: cert_index,
                         number: cert_index + 1,
@@ -192,12 +241,20 @@ fn product_views(input: &ApplicationInput) -> Vec<ProductView> {
                     }
                 })
                 .collect();
-            ProductView { index, number: index + 1, product, certificates }
+            ProductView {
+                index,
+                number: index + 1,
+                product,
+                certificates,
+            }
         })
         .collect()
 }
 
-#[expect(clippy::too_many_arguments, reason = "the form page is assembled from these independent parts")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the form page is assembled from these independent parts"
+)]
 async fn render_form(
     state: &AppState,
     user: &AuthUser,
@@ -208,7 +265,10 @@ async fn render_form(
     general_errors: Vec<String>,
     missing_items: Vec<String>,
 ) -> AppResult<Response> {
-    let brands = brand::Entity::find().order_by_asc(brand::Column::SortOrder).all(&state.db).await?;
+    let brands = brand::Entity::find()
+        .order_by_asc(brand::Column::SortOrder)
+        .all(&state.db)
+        .await?;
     let staff_entry = user.is_staff();
     let enterprises = if staff_entry {
         enterprise::Entity::find()
@@ -216,14 +276,23 @@ async fn render_form(
             .all(&state.db)
             .await?
             .into_iter()
-            .map(|row| Choice { value: row.id.to_string(), label: format!("{}（{}）", row.name, row.uscc) })
+            .map(|row| Choice {
+                value: row.id.to_string(),
+                label: format!("{}（{}）", row.name, row.uscc),
+            })
             .collect()
     } else {
         Vec::new()
     };
-    let status = if errors.is_empty() && general_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() && general_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = FormPage {
-        layout: Layout::new(state, user, title, "applications").crumb("授权申请", "/applications").crumb(title, ""),
+        layout: Layout::new(state, user, title, "applications")
+            .crumb("授权申请", "/applications")
+            .crumb(title, ""),
         is_correction: action.ends_with("/edit"),
         action,
         missing_items,
@@ -245,7 +314,17 @@ async fn render_form(
 
 async fn new_page(State(state): State<AppState>, user: AuthUser) -> AppResult<Response> {
     user.require_any(&[Role::Enterprise, Role::ServiceCenter])?;
-    render_form(&state, &user, "提交授权申请", "/applications/new".into(), ApplicationInput::default(), Errors::default(), Vec::new(), Vec::new()).await
+    render_form(
+        &state,
+        &user,
+        "提交授权申请",
+        "/applications/new".into(),
+        ApplicationInput::default(),
+        Errors::default(),
+        Vec::new(),
+        Vec::new(),
+    )
+    .await
 }
 
 fn checkbox(form: &MultipartForm, name: &str) -> bool {
@@ -316,7 +395,9 @@ fn uploads_from_form(form: &MultipartForm) -> ApplicationUploads<'_> {
     let mut uploads = ApplicationUploads::default();
     for upload in &form.files {
         if let Some(rest) = upload.field.strip_prefix('p')
-            && let Some(index) = rest.strip_suffix("_pictures").and_then(|number| number.parse::<usize>().ok())
+            && let Some(index) = rest
+                .strip_suffix("_pictures")
+                .and_then(|number| number.parse::<usize>().ok())
         {
             uploads.product_pictures.push((index, upload));
             continue;
@@ -334,19 +415,37 @@ fn uploads_from_form(form: &MultipartForm) -> ApplicationUploads<'_> {
 fn split_error(error: AppError) -> Result<(Errors, Vec<String>), AppError> {
     match error {
         AppError::Invalid(fields) => Ok((Errors(fields), Vec::new())),
-        AppError::Rejected(message) | AppError::Forbidden(message) => Ok((Errors::default(), vec![message])),
+        AppError::Rejected(message) | AppError::Forbidden(message) => {
+            Ok((Errors::default(), vec![message]))
+        }
         other => Err(other),
     }
 }
 
-async fn new_submit(State(state): State<AppState>, user: AuthUser, form: MultipartForm) -> AppResult<Response> {
+async fn new_submit(
+    State(state): State<AppState>,
+    user: AuthUser,
+    form: MultipartForm,
+) -> AppResult<Response> {
     user.require_any(&[Role::Enterprise, Role::ServiceCenter])?;
     let input = input_from_form(&form);
     match applications::submit(&state, &user, &input, uploads_from_form(&form)).await {
-        Ok(row) => Ok(Redirect::to(&format!("/applications/{}?notice=submitted", row.id)).into_response()),
+        Ok(row) => {
+            Ok(Redirect::to(&format!("/applications/{}?notice=submitted", row.id)).into_response())
+        }
         Err(error) => {
             let (errors, general) = split_error(error)?;
-            render_form(&state, &user, "提交授权申请", "/applications/new".into(), input, errors, general, Vec::new()).await
+            render_form(
+                &state,
+                &user,
+                "提交授权申请",
+                "/applications/new".into(),
+                input,
+                errors,
+                general,
+                Vec::new(),
+            )
+            .await
         }
     }
 }
@@ -362,7 +461,13 @@ fn input_from_stored(
         valid_from: c.valid_from.map(|d| d.to_string()).unwrap_or_default(),
         valid_until: c.valid_until.map(|d| d.to_string()).unwrap_or_default(),
     };
-    let yuan = |fen: i64| if fen > 0 { etown_rules::money::Money::from_fen(fen).to_string() } else { String::new() };
+    let yuan = |fen: i64| {
+        if fen > 0 {
+            etown_rules::money::Money::from_fen(fen).to_string()
+        } else {
+            String::new()
+        }
+    };
     ApplicationInput {
         enterprise_id: Some(row.enterprise_id),
         brand_id: Some(row.brand_id),
@@ -373,7 +478,10 @@ fn input_from_stored(
         declared_clean_record: row.declared_clean_record,
         own_brand_and_standards: row.own_brand_and_standards,
         food_processing_entrusted: row.food_processing_entrusted,
-        houma_sales_share_percent: row.houma_sales_share_percent.map(|v| v.to_string()).unwrap_or_default(),
+        houma_sales_share_percent: row
+            .houma_sales_share_percent
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
         products: products
             .iter()
             .map(|p| ProductInput {
@@ -384,44 +492,91 @@ fn input_from_stored(
                 market_price: yuan(p.market_price_fen),
                 brand_profile: p.brand_profile.clone(),
                 online_channels: p.online_channels.clone(),
-                certificates: certificates.iter().filter(|c| c.product_id == Some(p.id)).map(certificate_input).collect(),
+                certificates: certificates
+                    .iter()
+                    .filter(|c| c.product_id == Some(p.id))
+                    .map(certificate_input)
+                    .collect(),
             })
             .collect(),
-        certificates: certificates.iter().filter(|c| c.product_id.is_none()).map(certificate_input).collect(),
+        certificates: certificates
+            .iter()
+            .filter(|c| c.product_id.is_none())
+            .map(certificate_input)
+            .collect(),
     }
 }
 
 fn missing_items_of(row: &application::Model) -> Vec<String> {
-    row.missing_items.as_deref().and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default()
+    row.missing_items
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default()
 }
 
-async fn edit_page(State(state): State<AppState>, user: AuthUser, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_page(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let row = applications::find_visible(&state.db, &user, id).await?;
     if row.state != ApplicationState::CorrectionRequired.as_str() || !user.has(Role::Enterprise) {
-        return Err(AppError::rejected("只有处于“待补正”状态的申请才能由申请企业修改后重新提交"));
+        return Err(AppError::rejected(
+            "只有处于“待补正”状态的申请才能由申请企业修改后重新提交",
+        ));
     }
     let products = application_product::Entity::find()
         .filter(application_product::Column::ApplicationId.eq(id))
         .order_by_asc(application_product::Column::SortOrder)
         .all(&state.db)
         .await?;
-    let certificates = application_certificate::Entity::find().filter(application_certificate::Column::ApplicationId.eq(id)).all(&state.db).await?;
+    let certificates = application_certificate::Entity::find()
+        .filter(application_certificate::Column::ApplicationId.eq(id))
+        .all(&state.db)
+        .await?;
     let input = input_from_stored(&row, &products, &certificates);
     let title = format!("补正申请 {}", row.application_no);
-    render_form(&state, &user, &title, format!("/applications/{id}/edit"), input, Errors::default(), Vec::new(), missing_items_of(&row)).await
+    render_form(
+        &state,
+        &user,
+        &title,
+        format!("/applications/{id}/edit"),
+        input,
+        Errors::default(),
+        Vec::new(),
+        missing_items_of(&row),
+    )
+    .await
 }
 
-async fn edit_submit(State(state): State<AppState>, user: AuthUser, Path(id): Path<i64>, form: MultipartForm) -> AppResult<Response> {
+async fn edit_submit(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<i64>,
+    form: MultipartForm,
+) -> AppResult<Response> {
     let current = applications::find_visible(&state.db, &user, id).await?;
     let mut input = input_from_form(&form);
     input.brand_id = Some(current.brand_id);
     input.enterprise_id = Some(current.enterprise_id);
     match applications::resubmit(&state, &user, id, &input, uploads_from_form(&form)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}?notice=resubmitted")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/applications/{id}?notice=resubmitted")).into_response())
+        }
         Err(error) => {
             let (errors, general) = split_error(error)?;
             let title = format!("补正申请 {}", current.application_no);
-            render_form(&state, &user, &title, format!("/applications/{id}/edit"), input, errors, general, missing_items_of(&current)).await
+            render_form(
+                &state,
+                &user,
+                &title,
+                format!("/applications/{id}/edit"),
+                input,
+                errors,
+                general,
+                missing_items_of(&current),
+            )
+            .await
         }
     }
 }
@@ -533,7 +688,13 @@ fn steps_for(kind: ApplicationKind, current: ApplicationState) -> Vec<StepView> 
         path.push((S::SiteReview, "现场审核"));
         path.push((S::PublicNotice, "公示"));
     }
-    path.extend([(S::Agreement, "签订协议"), (S::Certification, "颁发证书"), (S::Archiving, "建档"), (S::Filing, "备案"), (S::Completed, "完成")]);
+    path.extend([
+        (S::Agreement, "签订协议"),
+        (S::Certification, "颁发证书"),
+        (S::Archiving, "建档"),
+        (S::Filing, "备案"),
+        (S::Completed, "完成"),
+    ]);
     let position = path.iter().position(|(state, _)| *state == current);
     path.iter()
         .enumerate()
@@ -555,7 +716,12 @@ struct DetailQuery {
     notice: String,
 }
 
-async fn detail_page(State(state): State<AppState>, user: AuthUser, Path(id): Path<i64>, Query(query): Query<DetailQuery>) -> AppResult<Response> {
+async fn detail_page(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<i64>,
+    Query(query): Query<DetailQuery>,
+) -> AppResult<Response> {
     let notice = match query.notice.as_str() {
         "submitted" => Some("申请已提交，商贸服务中心将在 3 个工作日内完成资格初审。".to_owned()),
         "resubmitted" => Some("补正材料已提交，等待重新初审。".to_owned()),
@@ -565,12 +731,25 @@ async fn detail_page(State(state): State<AppState>, user: AuthUser, Path(id): Pa
     render_detail(&state, &user, id, notice, String::new(), StatusCode::OK).await
 }
 
-async fn render_detail(state: &AppState, user: &AuthUser, id: i64, notice: Option<String>, error: String, status: StatusCode) -> AppResult<Response> {
+async fn render_detail(
+    state: &AppState,
+    user: &AuthUser,
+    id: i64,
+    notice: Option<String>,
+    error: String,
+    status: StatusCode,
+) -> AppResult<Response> {
     let app = applications::find_visible(&state.db, user, id).await?;
     let kind = ApplicationKind::parse(&app.kind).map_err(|e| AppError::Internal(e.into()))?;
     let current = ApplicationState::parse(&app.state).map_err(|e| AppError::Internal(e.into()))?;
-    let enterprise = enterprise::Entity::find_by_id(app.enterprise_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    let brand = brand::Entity::find_by_id(app.brand_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let enterprise = enterprise::Entity::find_by_id(app.enterprise_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let brand = brand::Entity::find_by_id(app.brand_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let today = state.clock.today();
 
     let report = applications::admission_report(&state.db, &app, today).await?;
@@ -595,18 +774,32 @@ async fn render_detail(state: &AppState, user: &AuthUser, id: i64, notice: Optio
         .order_by_asc(application_product::Column::SortOrder)
         .all(&state.db)
         .await?;
-    let certificates = application_certificate::Entity::find().filter(application_certificate::Column::ApplicationId.eq(id)).all(&state.db).await?;
+    let certificates = application_certificate::Entity::find()
+        .filter(application_certificate::Column::ApplicationId.eq(id))
+        .all(&state.db)
+        .await?;
     let attached = application_file::Entity::find()
         .filter(application_file::Column::ApplicationId.eq(id))
         .order_by_asc(application_file::Column::Id)
         .all(&state.db)
         .await?;
     let file_ids: Vec<i64> = attached.iter().map(|row| row.file_id).collect();
-    let file_rows = file::Entity::find().filter(file::Column::Id.is_in(file_ids)).all(&state.db).await?;
-    let file_name = |file_id: i64| file_rows.iter().find(|row| row.id == file_id).map(|row| row.original_name.clone()).unwrap_or_default();
+    let file_rows = file::Entity::find()
+        .filter(file::Column::Id.is_in(file_ids))
+        .all(&state.db)
+        .await?;
+    let file_name = |file_id: i64| {
+        file_rows
+            .iter()
+            .find(|row| row.id == file_id)
+            .map(|row| row.original_name.clone())
+            .unwrap_or_default()
+    };
 
     let describe = |c: &application_certificate::Model| {
-        let kind = CertificateKind::parse(&c.kind).map(|k| k.label()).unwrap_or("证书");
+        let kind = CertificateKind::parse(&c.kind)
+            .map(|k| k.label())
+            .unwrap_or("证书");
         let period = match (c.valid_from, c.valid_until) {
             (_, Some(until)) if until < today => format!("有效期至 {until}（已过期）"),
             (_, Some(until)) => format!("有效期至 {until}"),
@@ -618,23 +811,42 @@ async fn render_detail(state: &AppState, user: &AuthUser, id: i64, notice: Optio
         .iter()
         .map(|p| ProductDetail {
             name: p.name.clone(),
-            category: ProductCategory::parse(&p.category).map(|c| c.label()).unwrap_or("").into(),
+            category: ProductCategory::parse(&p.category)
+                .map(|c| c.label())
+                .unwrap_or("")
+                .into(),
             introduction: p.introduction.clone(),
             cost_price: etown_rules::money::Money::from_fen(p.cost_price_fen).to_string(),
             market_price: etown_rules::money::Money::from_fen(p.market_price_fen).to_string(),
             brand_profile: p.brand_profile.clone(),
             online_channels: p.online_channels.clone(),
-            certificates: certificates.iter().filter(|c| c.product_id == Some(p.id)).map(describe).collect(),
-            pictures: attached.iter().filter(|f| f.product_id == Some(p.id) && f.purpose == "product_picture").map(|f| f.file_id).collect(),
+            certificates: certificates
+                .iter()
+                .filter(|c| c.product_id == Some(p.id))
+                .map(describe)
+                .collect(),
+            pictures: attached
+                .iter()
+                .filter(|f| f.product_id == Some(p.id) && f.purpose == "product_picture")
+                .map(|f| f.file_id)
+                .collect(),
         })
         .collect();
     let mut files: Vec<FileView> = attached
         .iter()
         .filter(|f| f.purpose != "product_picture")
-        .map(|f| FileView { id: f.file_id, purpose: purpose_label(&f.purpose), name: file_name(f.file_id) })
+        .map(|f| FileView {
+            id: f.file_id,
+            purpose: purpose_label(&f.purpose),
+            name: file_name(f.file_id),
+        })
         .collect();
     for c in certificates.iter().filter(|c| c.product_id.is_none()) {
-        files.push(FileView { id: 0, purpose: "申请主体证书", name: describe(c) });
+        files.push(FileView {
+            id: 0,
+            purpose: "申请主体证书",
+            name: describe(c),
+        });
     }
 
     let events = application_event::Entity::find()
@@ -646,11 +858,32 @@ async fn render_detail(state: &AppState, user: &AuthUser, id: i64, notice: Optio
         .map(|e| EventView {
             at: format_beijing(e.occurred_at),
             actor: e.actor_name,
-            action: workflow::Action::parse(&e.action).map(|a| a.label().to_owned()).unwrap_or_else(|_| if e.action == "submit" { "提交申请".into() } else { e.action.clone() }),
-            from: e.from_state.as_deref().and_then(|s| ApplicationState::parse(s).ok()).map(|s| s.label()).unwrap_or("").into(),
-            to: ApplicationState::parse(&e.to_state).map(|s| s.label()).unwrap_or("").into(),
+            action: workflow::Action::parse(&e.action)
+                .map(|a| a.label().to_owned())
+                .unwrap_or_else(|_| {
+                    if e.action == "submit" {
+                        "提交申请".into()
+                    } else {
+                        e.action.clone()
+                    }
+                }),
+            from: e
+                .from_state
+                .as_deref()
+                .and_then(|s| ApplicationState::parse(s).ok())
+                .map(|s| s.label())
+                .unwrap_or("")
+                .into(),
+            to: ApplicationState::parse(&e.to_state)
+                .map(|s| s.label())
+                .unwrap_or("")
+                .into(),
             comment: e.comment.unwrap_or_default(),
-            attachments: e.attachments.as_deref().and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default(),
+            attachments: e
+                .attachments
+                .as_deref()
+                .and_then(|text| serde_json::from_str(text).ok())
+                .unwrap_or_default(),
         })
         .collect();
 
@@ -683,15 +916,23 @@ async fn render_detail(state: &AppState, user: &AuthUser, id: i64, notice: Optio
     let actions = workflow::allowed_actions(kind, current, &user.roles)
         .into_iter()
         .filter(|action| *action != workflow::Action::Resubmit)
-        .map(|action| ActionView { value: action.as_str(), label: action.label() })
+        .map(|action| ActionView {
+            value: action.as_str(),
+            label: action.label(),
+        })
         .collect();
     let urgency = match app.due_on {
-        Some(due) if !current.is_terminal() => workflow::urgency(&state.calendar(), due, today).as_str().to_owned(),
+        Some(due) if !current.is_terminal() => workflow::urgency(&state.calendar(), due, today)
+            .as_str()
+            .to_owned(),
         _ => "normal".to_owned(),
     };
     let title = format!("申请详情 {}", app.application_no);
     let page = DetailPage {
-        layout: Layout::new(state, user, &title, "applications").crumb("授权申请", "/applications").crumb(app.application_no.clone(), "").notice(notice),
+        layout: Layout::new(state, user, &title, "applications")
+            .crumb("授权申请", "/applications")
+            .crumb(app.application_no.clone(), "")
+            .notice(notice),
         kind_label: kind.label(),
         state_label: current.label(),
         enterprise_name: enterprise.name,
@@ -722,7 +963,12 @@ async fn render_detail(state: &AppState, user: &AuthUser, id: i64, notice: Optio
 
 // ---------- workflow steps ----------
 
-async fn act_submit(State(state): State<AppState>, user: AuthUser, Path(id): Path<i64>, form: MultipartForm) -> AppResult<Response> {
+async fn act_submit(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<i64>,
+    form: MultipartForm,
+) -> AppResult<Response> {
     let input = ActionInput {
         action: form.text("action").to_owned(),
         version: form.text("version").trim().parse().ok(),
@@ -735,15 +981,29 @@ async fn act_submit(State(state): State<AppState>, user: AuthUser, Path(id): Pat
     match applications::act(&state, &user, id, &input, &uploads).await {
         Ok(_) => Ok(Redirect::to(&format!("/applications/{id}?notice=done")).into_response()),
         Err(AppError::Invalid(fields)) => {
-            render_detail(&state, &user, id, None, join_fields(&fields), StatusCode::UNPROCESSABLE_ENTITY).await
+            render_detail(
+                &state,
+                &user,
+                id,
+                None,
+                join_fields(&fields),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
-        Err(AppError::Rejected(message)) => render_detail(&state, &user, id, None, message, StatusCode::CONFLICT).await,
+        Err(AppError::Rejected(message)) => {
+            render_detail(&state, &user, id, None, message, StatusCode::CONFLICT).await
+        }
         Err(other) => Err(other),
     }
 }
 
 fn join_fields(fields: &[FieldError]) -> String {
-    fields.iter().map(|field| field.message.as_str()).collect::<Vec<_>>().join("；")
+    fields
+        .iter()
+        .map(|field| field.message.as_str())
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 #[derive(Deserialize, Default)]
@@ -761,7 +1021,10 @@ async fn resolve_submit(
     CsrfForm(form): CsrfForm<ResolveForm>,
 ) -> AppResult<Response> {
     applications::find_visible(&state.db, &user, id).await?;
-    let belongs = objection::Entity::find_by_id(objection_id).filter(objection::Column::ApplicationId.eq(id)).one(&state.db).await?;
+    let belongs = objection::Entity::find_by_id(objection_id)
+        .filter(objection::Column::ApplicationId.eq(id))
+        .one(&state.db)
+        .await?;
     if belongs.is_none() {
         return Err(AppError::NotFound);
     }
@@ -770,16 +1033,34 @@ async fn resolve_submit(
         "no" => Some(false),
         _ => None,
     };
-    match applications::resolve_objection(&state, &user, objection_id, upheld, &form.resolution).await {
+    match applications::resolve_objection(&state, &user, objection_id, upheld, &form.resolution)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/applications/{id}?notice=done")).into_response()),
-        Err(AppError::Invalid(fields)) => render_detail(&state, &user, id, None, join_fields(&fields), StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(AppError::Rejected(message)) => render_detail(&state, &user, id, None, message, StatusCode::CONFLICT).await,
+        Err(AppError::Invalid(fields)) => {
+            render_detail(
+                &state,
+                &user,
+                id,
+                None,
+                join_fields(&fields),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Rejected(message)) => {
+            render_detail(&state, &user, id, None, message, StatusCode::CONFLICT).await
+        }
         Err(other) => Err(other),
     }
 }
 
 /// Serves a file of an application the user may see; other files answer 404.
-async fn download(State(state): State<AppState>, user: AuthUser, Path((id, file_id)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn download(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((id, file_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     applications::find_visible(&state.db, &user, id).await?;
     let attached = application_file::Entity::find()
         .filter(application_file::Column::ApplicationId.eq(id))
@@ -790,7 +1071,10 @@ async fn download(State(state): State<AppState>, user: AuthUser, Path((id, file_
         return Err(AppError::NotFound);
     }
     let (row, bytes) = crate::services::files::read(&state, file_id).await?;
-    let disposition = format!("inline; filename*=UTF-8''{}", percent_encode(&row.original_name));
+    let disposition = format!(
+        "inline; filename*=UTF-8''{}",
+        percent_encode(&row.original_name)
+    );
     Ok((
         [
             (header::CONTENT_TYPE, row.content_type),
@@ -805,6 +1089,12 @@ async fn download(State(state): State<AppState>, user: AuthUser, Path((id, file_
 fn percent_encode(value: &str) -> String {
     value
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

@@ -47,5 +47,11 @@ async fn dashboard(
     let todos = applications::todos(&state, &user).await?;
     let overdue = todos.iter().filter(|row| row.urgency == "overdue").count();
     let due_soon = todos.iter().filter(|row| row.urgency == "due_soon").count();
-    Ok(DashboardPage { layout, todos, overdue, due_soon }.into_response())
+    Ok(DashboardPage {
+        layout,
+        todos,
+        overdue,
+        due_soon,
+    }
+    .into_response())
 }
