@@ -41,7 +41,7 @@ async fn demo_covers_workflow_states() {
         .count(&app.state.db)
         .await
         .unwrap();
-    assert_eq!(licenses, 3);
+    assert_eq!(licenses, 4);
 
     // Loading twice adds nothing.
     etown::demo::load(&app.state.db, &app.state.config)
