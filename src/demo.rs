@@ -90,6 +90,7 @@ const DEMO: &[DemoEnterprise] = &[
             ("conclude_notice", (2026, 10, 23)),
             ("sign_agreement", (2026, 10, 26)),
             ("issue_certificate", (2026, 10, 28)),
+            ("build_archive", (2026, 11, 4)),
         ],
     },
     DemoEnterprise {
@@ -105,6 +106,7 @@ const DEMO: &[DemoEnterprise] = &[
             ("pass_site_review", (2026, 11, 9)),
             ("conclude_notice", (2026, 11, 13)),
             ("sign_agreement", (2026, 11, 16)),
+            ("issue_certificate", (2026, 11, 18)),
         ],
     },
     DemoEnterprise {
@@ -119,6 +121,7 @@ const DEMO: &[DemoEnterprise] = &[
             ("pass_preliminary", (2026, 11, 18)),
             ("pass_site_review", (2026, 11, 23)),
             ("conclude_notice", (2026, 11, 27)),
+            ("sign_agreement", (2026, 11, 30)),
         ],
     },
     DemoEnterprise {
@@ -142,7 +145,11 @@ const DEMO: &[DemoEnterprise] = &[
         product: "浍滨小米醋",
         category: "food",
         submitted: (2026, 11, 25),
-        steps: &[("pass_preliminary", (2026, 11, 27))],
+        steps: &[
+            ("pass_preliminary", (2026, 11, 26)),
+            ("pass_site_review", (2026, 11, 27)),
+            ("conclude_notice", (2026, 12, 3)),
+        ],
     },
     DemoEnterprise {
         name: "侯马市张村辣子坊",
@@ -152,7 +159,7 @@ const DEMO: &[DemoEnterprise] = &[
         product: "张村油泼辣子",
         category: "food",
         submitted: (2026, 11, 25),
-        steps: &[],
+        steps: &[("pass_preliminary", (2026, 11, 27))],
     },
     DemoEnterprise {
         name: "侯马市新田剪纸艺术合作社",
