@@ -16,7 +16,15 @@ pub fn telemetry_init(config: &config::Config) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let result = match config.log_format {
-        config::LogFormat::Text => fmt().with_env_filter(filter).with_target(false).try_init(),
+        config::LogFormat::Text => {
+            use std::io::IsTerminal;
+            let ansi = std::io::stdout().is_terminal();
+            fmt()
+                .with_env_filter(filter)
+                .with_target(false)
+                .with_ansi(ansi)
+                .try_init()
+        }
         config::LogFormat::Json => fmt().json().with_env_filter(filter).try_init(),
     };
     // A second call (tests build several applications) keeps the first subscriber.
