@@ -2,6 +2,7 @@
 //! applies the pure rules of `etown_rules`, and stores the result in one transaction.
 
 pub mod accounts;
+pub mod brands;
 pub mod calendar;
 pub mod files;
 pub mod jobs;
