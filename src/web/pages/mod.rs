@@ -1,6 +1,7 @@
 //! Back-office pages, one module per feature, each owning its routes.
 
 pub mod account;
+pub mod brands;
 pub mod dashboard;
 pub mod login;
 
@@ -12,5 +13,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(login::routes())
         .merge(account::routes())
+        .merge(brands::routes())
         .merge(dashboard::routes())
 }
