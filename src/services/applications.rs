@@ -359,7 +359,8 @@ fn validate_input(input: &ApplicationInput) -> Result<ValidInput, AppError> {
     })
 }
 
-/// Checks that `brand_id` is an active sub-brand with a free license place.
+/// Checks that `brand_id` is an active sub-brand with a free license place. An unknown id
+/// is a field error, so that the form shows it beside the brand list.
 async fn check_brand<C: ConnectionTrait>(
     db: &C,
     brand_id: Option<i64>,
@@ -369,33 +370,13 @@ async fn check_brand<C: ConnectionTrait>(
         return Err(AppError::field("brand_id", "请选择申请使用的分支品牌"));
     };
     let found = brand::Entity::find_by_id(brand_id).one(db).await?;
-    let Some(row) = found.filter(|row| row.parent_id.is_some()) else {
+    if found.filter(|row| row.parent_id.is_some()).is_none() {
         return Err(AppError::field(
             "brand_id",
             format!("分支品牌编号“{brand_id}”不存在，请从列表中选择"),
         ));
-    };
-    if !row.is_active {
-        return Err(AppError::rejected(format!(
-            "{}已暂停受理授权申请",
-            row.name
-        )));
     }
-    if let Some(cap) = row.license_cap {
-        let valid = license::Entity::find()
-            .filter(license::Column::BrandId.eq(row.id))
-            .filter(license::Column::Status.eq("active"))
-            .filter(license::Column::TermEnd.gte(today))
-            .count(db)
-            .await?;
-        if valid >= cap as u64 {
-            return Err(AppError::rejected(format!(
-                "{}的授权名额已满（上限 {cap} 家，现有有效授权 {valid} 家）",
-                row.name
-            )));
-        }
-    }
-    Ok(row)
+    crate::services::brands::check_accepts_applications(db, brand_id, today).await
 }
 
 /// Rejects an application from a subject whose license was suspended in the last two years.
@@ -1055,7 +1036,7 @@ async fn issue_license(
         term_start: Set(term_start),
         term_end: Set(term_end),
         verify_code: Set(random_token(10).to_uppercase()),
-        status: Set("active".into()),
+        status: Set(crate::services::brands::LICENSE_STATUS_ACTIVE.into()),
         archive_due_on: Set(Some(state.calendar().add_working_days(today, 10))),
         archived_at: Set(None),
         filed_at: Set(None),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod brands;
 pub mod calendar;
 pub mod files;
 pub mod jobs;

@@ -7,6 +7,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::web::state::AppState;
 
 pub mod applications;
+pub mod brands;
 pub mod me;
 
 #[derive(OpenApi)]
@@ -25,6 +26,10 @@ pub mod me;
         applications::resubmit,
         applications::resolve,
         applications::todos,
+        brands::list_brands,
+        brands::get_brand,
+        brands::create_brand,
+        brands::update_brand,
     ),
     components(schemas(crate::web::error::ErrorBody, crate::web::error::FieldError))
 )]
@@ -34,6 +39,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(me::routes())
         .merge(applications::routes())
+        .merge(brands::routes())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs/`, both served from the binary.

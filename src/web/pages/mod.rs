@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod applications;
+pub mod brands;
 pub mod dashboard;
 pub mod login;
 
@@ -13,6 +14,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(login::routes())
         .merge(account::routes())
+        .merge(brands::routes())
         .merge(dashboard::routes())
         .merge(applications::routes())
 }
