@@ -6,40 +6,10 @@ mod common;
 
 use base64::Engine;
 use chrono::{NaiveDate, TimeZone, Utc};
-use common::TestApp;
-use etown::entities::enterprise;
+use common::{TestApp, insert_enterprise};
 use etown_rules::workflow::Role;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::json;
-
-/// Inserts an enterprise registered in Houma with a production base.
-pub async fn insert_enterprise(app: &TestApp, name: &str, uscc: &str) -> i64 {
-    let now = Utc::now();
-    enterprise::ActiveModel {
-        name: Set(name.into()),
-        uscc: Set(uscc.into()),
-        uscc_override_reason: Set(None),
-        subject_type: Set("company".into()),
-        registered_address: Set("侯马市新田乡东庄村".into()),
-        division_code: Set("141081200".into()),
-        registered_in_houma: Set(true),
-        operates_via_branch: Set(false),
-        branch_name: Set(None),
-        production_base: Set("新田乡东庄村醋坊".into()),
-        is_agent: Set(false),
-        producer_name: Set(None),
-        contact_name: Set("王东庄".into()),
-        contact_mobile: Set("13835712345".into()),
-        description: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&app.state.db)
-    .await
-    .unwrap()
-    .id
-}
 
 fn at_beijing(year: i32, month: u32, day: u32, hour: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(year, month, day, hour, 0, 0).unwrap() - chrono::Duration::hours(8)

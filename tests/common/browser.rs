@@ -188,6 +188,23 @@ impl WebBrowser {
             .unwrap_or_else(|error| panic!("typing into `{selector}` failed: {error}"));
     }
 
+    /// Chooses the option with `value` in the select element that matches `selector`.
+    pub async fn select(&self, selector: &str, value: &str) {
+        self.find(selector)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|error| panic!("choosing `{value}` in `{selector}` failed: {error}"));
+    }
+
+    /// Forgets every cookie, so that the next page is seen as by a new visitor.
+    pub async fn forget_cookies(&self) {
+        self.client
+            .delete_all_cookies()
+            .await
+            .expect("delete cookies");
+    }
+
     /// Clicks the element that matches `selector`.
     pub async fn click(&self, selector: &str) {
         self.find(selector)

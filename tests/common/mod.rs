@@ -347,3 +347,33 @@ impl ApiClient {
         )
     }
 }
+
+/// Inserts an enterprise registered in Houma with a production base.
+pub async fn insert_enterprise(app: &TestApp, name: &str, uscc: &str) -> i64 {
+    let now = Utc::now();
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    etown::entities::enterprise::ActiveModel {
+        name: Set(name.into()),
+        uscc: Set(uscc.into()),
+        uscc_override_reason: Set(None),
+        subject_type: Set("company".into()),
+        registered_address: Set("侯马市新田乡东庄村".into()),
+        division_code: Set("141081200".into()),
+        registered_in_houma: Set(true),
+        operates_via_branch: Set(false),
+        branch_name: Set(None),
+        production_base: Set("新田乡东庄村醋坊".into()),
+        is_agent: Set(false),
+        producer_name: Set(None),
+        contact_name: Set("王东庄".into()),
+        contact_mobile: Set("13835712345".into()),
+        description: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap()
+    .id
+}
