@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod enterprises;
 pub mod files;
 pub mod jobs;
