@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod brands;
 pub mod calendar;
+pub mod enterprises;
 pub mod files;
 pub mod jobs;
 pub mod sequences;

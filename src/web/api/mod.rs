@@ -8,6 +8,7 @@ use crate::web::state::AppState;
 
 pub mod applications;
 pub mod brands;
+pub mod enterprises;
 pub mod me;
 
 #[derive(OpenApi)]
@@ -30,6 +31,11 @@ pub mod me;
         brands::get_brand,
         brands::create_brand,
         brands::update_brand,
+        enterprises::list,
+        enterprises::show,
+        enterprises::create,
+        enterprises::update,
+        enterprises::divisions,
     ),
     components(schemas(crate::web::error::ErrorBody, crate::web::error::FieldError))
 )]
@@ -40,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(me::routes())
         .merge(applications::routes())
         .merge(brands::routes())
+        .merge(enterprises::routes())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs/`, both served from the binary.

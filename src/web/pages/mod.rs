@@ -4,6 +4,7 @@ pub mod account;
 pub mod applications;
 pub mod brands;
 pub mod dashboard;
+pub mod enterprises;
 pub mod login;
 
 use axum::Router;
@@ -17,4 +18,5 @@ pub fn routes() -> Router<AppState> {
         .merge(brands::routes())
         .merge(dashboard::routes())
         .merge(applications::routes())
+        .merge(enterprises::routes())
 }
