@@ -5,3 +5,4 @@ pub mod accounts;
 pub mod calendar;
 pub mod files;
 pub mod jobs;
+pub mod settings;
