@@ -6,6 +6,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::web::state::AppState;
 
+pub mod calendar;
 pub mod me;
 
 #[derive(OpenApi)]
@@ -15,13 +16,20 @@ pub mod me;
         version = "1",
         description = "区域公用品牌授权、企业信息与工作日历的 JSON 接口。机器客户端使用 `Authorization: Bearer 令牌`，令牌在“个人设置 › 接口令牌”中生成。"
     ),
-    paths(me::me),
+    paths(
+        me::me,
+        calendar::year_calendar,
+        calendar::replace_arrangement,
+        calendar::add_working_days,
+        calendar::working_days_between,
+        calendar::next_working_day
+    ),
     components(schemas(crate::web::error::ErrorBody, crate::web::error::FieldError))
 )]
 pub struct ApiDoc;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(me::routes())
+    Router::new().merge(me::routes()).merge(calendar::routes())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs/`, both served from the binary.
