@@ -9,3 +9,4 @@ pub mod enterprises;
 pub mod files;
 pub mod jobs;
 pub mod sequences;
+pub mod settings;

@@ -8,6 +8,7 @@ use crate::web::state::AppState;
 
 pub mod applications;
 pub mod brands;
+pub mod calendar;
 pub mod enterprises;
 pub mod me;
 
@@ -36,6 +37,11 @@ pub mod me;
         enterprises::create,
         enterprises::update,
         enterprises::divisions,
+        calendar::year_calendar,
+        calendar::replace_arrangement,
+        calendar::add_working_days,
+        calendar::working_days_between,
+        calendar::next_working_day,
     ),
     components(schemas(crate::web::error::ErrorBody, crate::web::error::FieldError))
 )]
@@ -47,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(applications::routes())
         .merge(brands::routes())
         .merge(enterprises::routes())
+        .merge(calendar::routes())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs/`, both served from the binary.

@@ -3,9 +3,11 @@
 pub mod account;
 pub mod applications;
 pub mod brands;
+pub mod calendar;
 pub mod dashboard;
 pub mod enterprises;
 pub mod login;
+pub mod settings;
 
 use axum::Router;
 
@@ -19,4 +21,6 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(applications::routes())
         .merge(enterprises::routes())
+        .merge(calendar::routes())
+        .merge(settings::routes())
 }
