@@ -2,6 +2,9 @@
 //! applies the pure rules of `etown_rules`, and stores the result in one transaction.
 
 pub mod accounts;
+pub mod audit_logs;
 pub mod calendar;
 pub mod files;
 pub mod jobs;
+pub mod paging;
+pub mod users;
