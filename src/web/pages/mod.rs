@@ -1,8 +1,10 @@
 //! Back-office pages, one module per feature, each owning its routes.
 
 pub mod account;
+pub mod audit;
 pub mod dashboard;
 pub mod login;
+pub mod users;
 
 use axum::Router;
 
@@ -13,4 +15,6 @@ pub fn routes() -> Router<AppState> {
         .merge(login::routes())
         .merge(account::routes())
         .merge(dashboard::routes())
+        .merge(users::routes())
+        .merge(audit::routes())
 }
