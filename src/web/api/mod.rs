@@ -7,6 +7,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::web::state::AppState;
 
 pub mod me;
+pub mod users;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,13 +16,19 @@ pub mod me;
         version = "1",
         description = "区域公用品牌授权、企业信息与工作日历的 JSON 接口。机器客户端使用 `Authorization: Bearer 令牌`，令牌在“个人设置 › 接口令牌”中生成。"
     ),
-    paths(me::me),
+    paths(
+        me::me,
+        users::list_users,
+        users::create_user,
+        users::list_audit_logs,
+        users::list_logins
+    ),
     components(schemas(crate::web::error::ErrorBody, crate::web::error::FieldError))
 )]
 pub struct ApiDoc;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(me::routes())
+    Router::new().merge(me::routes()).merge(users::routes())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs/`, both served from the binary.
