@@ -3,10 +3,13 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod audit_logs;
 pub mod brands;
 pub mod calendar;
 pub mod enterprises;
 pub mod files;
 pub mod jobs;
+pub mod paging;
 pub mod sequences;
 pub mod settings;
+pub mod users;

@@ -11,6 +11,7 @@ pub mod brands;
 pub mod calendar;
 pub mod enterprises;
 pub mod me;
+pub mod users;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,6 +43,10 @@ pub mod me;
         calendar::add_working_days,
         calendar::working_days_between,
         calendar::next_working_day,
+        users::list_users,
+        users::create_user,
+        users::list_audit_logs,
+        users::list_logins,
     ),
     components(schemas(crate::web::error::ErrorBody, crate::web::error::FieldError))
 )]
@@ -54,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(brands::routes())
         .merge(enterprises::routes())
         .merge(calendar::routes())
+        .merge(users::routes())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs/`, both served from the binary.

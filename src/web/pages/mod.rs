@@ -2,12 +2,14 @@
 
 pub mod account;
 pub mod applications;
+pub mod audit;
 pub mod brands;
 pub mod calendar;
 pub mod dashboard;
 pub mod enterprises;
 pub mod login;
 pub mod settings;
+pub mod users;
 
 use axum::Router;
 
@@ -23,4 +25,6 @@ pub fn routes() -> Router<AppState> {
         .merge(enterprises::routes())
         .merge(calendar::routes())
         .merge(settings::routes())
+        .merge(users::routes())
+        .merge(audit::routes())
 }
