@@ -618,3 +618,56 @@ async fn page_submission_and_review() {
     assert!(html.contains("食品生产许可证"));
     assert!(html.contains("补正材料并重新提交"));
 }
+
+#[tokio::test]
+async fn list_export_respects_scope() {
+    let app = TestApp::spawn().await;
+    let first = insert_enterprise(&app, "己企业", "91141081MA0K00007X").await;
+    let second = insert_enterprise(&app, "庚企业", "91141081MA0K00008X").await;
+    let brand_id = vinegar_brand(&app).await;
+    let first_api = app
+        .api_client("first", &[Role::Enterprise], Some(first))
+        .await;
+    let second_api = app
+        .api_client("second", &[Role::Enterprise], Some(second))
+        .await;
+    let (_, one) = first_api
+        .post("/api/v1/applications", &application_body(brand_id))
+        .await;
+    let (_, two) = second_api
+        .post("/api/v1/applications", &application_body(brand_id))
+        .await;
+
+    app.create_user("center", &[Role::ServiceCenter], None)
+        .await;
+    let center = app.browser("center").await;
+    let response = center.get("/applications?format=csv").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
+    let body = response.text().await.unwrap();
+    assert!(
+        body.starts_with('\u{feff}'),
+        "byte order mark for spreadsheet programs"
+    );
+    assert!(body.contains("申请编号,申请企业"), "{body}");
+    assert!(body.contains(one["application_no"].as_str().unwrap()));
+    assert!(body.contains(two["application_no"].as_str().unwrap()));
+
+    let shop = app.browser("first").await;
+    let body = shop
+        .get("/applications?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains(one["application_no"].as_str().unwrap()));
+    assert!(
+        !body.contains(two["application_no"].as_str().unwrap()),
+        "another enterprise's application leaked"
+    );
+}

@@ -1573,12 +1573,15 @@ impl ApplicationRow {
     }
 }
 
-/// Lists applications in the user's scope with filters, newest first; returns rows and the total.
-pub async fn list(
+/// Most rows one export may hold; a larger selection must be narrowed by the filters.
+pub const EXPORT_MAX_ROWS: u64 = 50_000;
+
+/// Builds the query of the application list: the user's scope and the filters.
+async fn filtered(
     state: &AppState,
     user: &AuthUser,
     filter: &ListFilter,
-) -> AppResult<(Vec<ApplicationRow>, u64)> {
+) -> AppResult<sea_orm::Select<application::Entity>> {
     let mut query = application::Entity::find();
     if let Some(enterprise_id) = user.enterprise_scope() {
         query = query.filter(application::Column::EnterpriseId.eq(enterprise_id));
@@ -1607,16 +1610,43 @@ pub async fn list(
                 .add(application::Column::EnterpriseId.is_in(matching)),
         );
     }
+    Ok(query
+        .order_by_desc(application::Column::SubmittedAt)
+        .order_by_desc(application::Column::Id))
+}
+
+/// Lists applications in the user's scope with filters, newest first; returns rows and the total.
+pub async fn list(
+    state: &AppState,
+    user: &AuthUser,
+    filter: &ListFilter,
+) -> AppResult<(Vec<ApplicationRow>, u64)> {
+    let query = filtered(state, user, filter).await?;
     let total = query.clone().count(&state.db).await?;
     let page = filter.page.unwrap_or(1).max(1);
     let rows = query
-        .order_by_desc(application::Column::SubmittedAt)
-        .order_by_desc(application::Column::Id)
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
         .all(&state.db)
         .await?;
     Ok((decorate(state, rows).await?, total))
+}
+
+/// Returns every application that matches the filters, for an export.
+pub async fn list_all(
+    state: &AppState,
+    user: &AuthUser,
+    filter: &ListFilter,
+) -> AppResult<Vec<ApplicationRow>> {
+    let query = filtered(state, user, filter).await?;
+    let total = query.clone().count(&state.db).await?;
+    if total > EXPORT_MAX_ROWS {
+        return Err(AppError::rejected(format!(
+            "符合条件的申请有 {total} 条，超过单次导出上限 {EXPORT_MAX_ROWS} 条，请增加筛选条件后再导出"
+        )));
+    }
+    let rows = query.all(&state.db).await?;
+    decorate(state, rows).await
 }
 
 /// Adds enterprise and brand names and the deadline mark to application rows.

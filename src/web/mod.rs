@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod export;
 pub mod forms;
 pub mod layout;
 pub mod pages;

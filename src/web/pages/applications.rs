@@ -116,11 +116,45 @@ struct ListPage {
     query_base: String,
 }
 
+#[derive(Deserialize, Default)]
+struct ExportQuery {
+    #[serde(default)]
+    format: String,
+}
+
 async fn list_page(
     State(state): State<AppState>,
     user: AuthUser,
     Query(filter): Query<ListFilter>,
+    Query(export): Query<ExportQuery>,
 ) -> AppResult<Response> {
+    if export.format == "csv" {
+        let rows = applications::list_all(&state, &user, &filter).await?;
+        let table = rows
+            .into_iter()
+            .map(|row| {
+                vec![
+                    row.submitted_text(),
+                    row.application_no,
+                    row.enterprise_name,
+                    row.brand_name,
+                    row.kind_label,
+                    row.state_label,
+                    row.due_on.map(|due| due.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let headers = [
+            "提交时间",
+            "申请编号",
+            "申请企业",
+            "分支品牌",
+            "申请类型",
+            "状态",
+            "办理期限",
+        ];
+        return crate::web::export::csv_response("授权申请", state.clock.now(), &headers, table);
+    }
     let (rows, total) = applications::list(&state, &user, &filter).await?;
     let page = filter.page.unwrap_or(1).max(1);
     let pages = total.div_ceil(applications::PAGE_SIZE).max(1);

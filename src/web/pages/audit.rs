@@ -3,12 +3,13 @@
 //! open them. The system administrator gets 403, so that the person who runs the system
 //! does not also review it.
 
+use crate::web::export::csv_response;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Router,
     extract::{Path, Query, State},
-    http::{StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -118,54 +119,6 @@ impl Pager {
                 .then(|| page_query(filter, paged.page - 1)),
             next_query: paged.has_next().then(|| page_query(filter, paged.page + 1)),
         }
-    }
-}
-
-/// Builds a CSV download with a Chinese header row. It starts with a UTF-8 byte order mark
-/// so that spreadsheet programs on Chinese Windows decode the characters correctly.
-fn csv_response(
-    file_stem: &str,
-    now: DateTime<Utc>,
-    headers: &[&str],
-    rows: Vec<Vec<String>>,
-) -> AppResult<Response> {
-    let mut writer = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
-    writer
-        .write_record(headers)
-        .map_err(|error| AppError::Internal(error.into()))?;
-    for row in rows {
-        writer
-            .write_record(row.into_iter().map(spreadsheet_safe))
-            .map_err(|error| AppError::Internal(error.into()))?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|error| AppError::Internal(anyhow::anyhow!("CSV export failed: {error}")))?;
-    let file_name = format!(
-        "{file_stem}-{}.csv",
-        now.with_timezone(&beijing()).format("%Y%m%d-%H%M%S")
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
-/// Prefixes a cell that a spreadsheet would run as a formula with an apostrophe. Login
-/// names in the login log are whatever was typed on the login form, so they are not trusted.
-fn spreadsheet_safe(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
     }
 }
 
