@@ -6,4 +6,6 @@ pub mod applications;
 pub mod calendar;
 pub mod files;
 pub mod jobs;
+pub mod licenses;
+pub mod notices;
 pub mod sequences;
