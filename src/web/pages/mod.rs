@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod dashboard;
+pub mod licenses;
 pub mod login;
 
 use axum::Router;
@@ -13,4 +14,5 @@ pub fn routes() -> Router<AppState> {
         .merge(login::routes())
         .merge(account::routes())
         .merge(dashboard::routes())
+        .merge(licenses::routes())
 }
