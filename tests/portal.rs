@@ -49,7 +49,7 @@ async fn sub_brand_id(app: &TestApp, name: &str) -> i64 {
         .id
 }
 
-/// A valid unified social credit code registered in Houma with the serial `serial`.
+/// Builds a valid unified social credit code registered in Houma with the serial `serial`.
 fn uscc(serial: u32) -> String {
     let first17 = format!("91141081MA0K{serial:05}");
     let check = etown_rules::uscc::check_character(&first17).expect("code characters are valid");
@@ -89,7 +89,7 @@ async fn create_enterprise(app: &TestApp, name: &str, serial: u32) -> enterprise
     .unwrap()
 }
 
-/// An application in `state` naming `products`, with the notice period when given.
+/// Inserts an application in `state` naming `products`, with the notice period when given.
 async fn create_application(
     app: &TestApp,
     enterprise_id: i64,
@@ -104,7 +104,8 @@ async fn create_application(
         .unwrap()
         + 1;
     let row = application::ActiveModel {
-        // A prefix of its own, so the numbers never meet those the application sequence gives.
+        // A prefix of its own, so these numbers never collide with those the application
+        // sequence gives to renewals.
         application_no: Set(format!("SQTEST{serial:05}")),
         enterprise_id: Set(enterprise_id),
         brand_id: Set(brand_id),
@@ -166,7 +167,7 @@ struct LicenseSpec<'a> {
     products: &'a [&'a str],
 }
 
-/// A completed application for `enterprise_id` and the license issued on it.
+/// Inserts a completed application for `enterprise_id` and the license issued on it.
 async fn create_license(
     app: &TestApp,
     enterprise_id: i64,
@@ -681,6 +682,7 @@ async fn verify_page_shows_status() {
     assert!(html.contains(&seed.valid_enterprise.name));
     assert!(html.contains("侯马·蜂蜜"));
     assert!(html.contains("槐花蜜、枣花蜜"));
+    assert!(html.contains("<dt>查验日期</dt><dd>2026-06-10</dd>"));
 
     let (status, html) = public_get(&app, "/portal/verify/NOSUCHCODE000000").await;
     assert_eq!(status, 404);

@@ -31,7 +31,7 @@ use crate::{
 /// Rows per page of the back-office list and the public directory.
 pub const PAGE_SIZE: u64 = 20;
 
-/// Roles that see licenses in the back office; enterprise users see only their own.
+/// Roles that see licenses in the back office. Enterprise users see only their own.
 pub const VIEWER_ROLES: [Role; 5] = [
     Role::ServiceCenter,
     Role::Lgo,
@@ -40,7 +40,8 @@ pub const VIEWER_ROLES: [Role; 5] = [
     Role::Enterprise,
 ];
 
-/// Most enterprises or products a text search matches before the list is narrowed to them.
+/// Maximum number of enterprises or products that a text search matches before the list
+/// is narrowed to them.
 const SEARCH_MATCH_LIMIT: u64 = 1000;
 
 fn is_revoked(row: &license::Model) -> bool {
@@ -56,7 +57,8 @@ pub fn status_of(row: &license::Model, today: NaiveDate) -> LicenseStatus {
     license_rules::status(row.term_end, is_revoked(row), is_suspended(row), today)
 }
 
-/// The SQL condition that selects licenses with `status` on `today`, matching `status_of`.
+/// Builds the SQL condition that selects licenses with `status` on `today`, matching
+/// `status_of`.
 fn status_condition(status: LicenseStatus, today: NaiveDate) -> Condition {
     let revoked = || {
         Condition::any()
@@ -82,7 +84,7 @@ fn status_condition(status: LicenseStatus, today: NaiveDate) -> Condition {
     }
 }
 
-/// The condition for licenses in force on `today`: valid and already started. A renewal
+/// Builds the condition for licenses in force on `today`: valid and already started. A renewal
 /// issued before the old term ended starts the day after it, so the enterprise is counted
 /// once, under the old license, until then.
 fn in_force_condition(today: NaiveDate) -> Condition {
@@ -94,7 +96,7 @@ fn in_force_condition(today: NaiveDate) -> Condition {
 #[serde(default)]
 pub struct ListFilter {
     pub brand_id: Option<i64>,
-    /// valid, expired, revoked or suspended; empty for all.
+    /// valid, expired, revoked or suspended, or empty for all.
     pub status: String,
     /// Part of the enterprise name or of the certificate number.
     pub q: String,
@@ -250,7 +252,7 @@ async fn enterprises_named<C: ConnectionTrait>(db: &C, text: &str) -> AppResult<
         .await?)
 }
 
-/// Lists licenses in the user's scope with filters, newest certificate first; returns the
+/// Lists licenses in the user's scope with filters, newest certificate first. Returns the
 /// page of rows and the total count.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
@@ -328,7 +330,7 @@ pub struct LicensedProduct {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RenewalInfo {
     pub open: bool,
-    /// Why the renewal is not accepted today; empty when it is.
+    /// Reason the renewal is not accepted today, or empty when it is.
     pub message: String,
     /// First day of the renewal window: 30 days before the term ends, counting the last day.
     pub window_start: NaiveDate,
@@ -421,7 +423,7 @@ pub async fn get<C: ConnectionTrait>(
     })
 }
 
-/// Checks whether the licensee may request a renewal on `today`; the error is the Chinese
+/// Checks whether the licensee may request a renewal on `today`. The error is the Chinese
 /// message shown beside the renewal button. `applications::request_renewal` applies the same
 /// checks when the request arrives.
 pub fn renewal_window_open(license: &license::Model, today: NaiveDate) -> Result<(), String> {
@@ -434,7 +436,7 @@ pub fn renewal_window_open(license: &license::Model, today: NaiveDate) -> Result
     license_rules::check_renewal(license.term_end, today).map_err(|error| error.to_string())
 }
 
-/// The issuer printed on certificates: the county's leading group office, such as
+/// Returns the issuer printed on certificates: the county's leading group office, such as
 /// 侯马市乡村e镇领导小组办公室. The county name comes from the `county_name` setting.
 pub async fn issuer_name<C: ConnectionTrait>(db: &C) -> AppResult<String> {
     let county = setting::Entity::find_by_id("county_name".to_owned())
@@ -445,8 +447,8 @@ pub async fn issuer_name<C: ConnectionTrait>(db: &C) -> AppResult<String> {
     Ok(format!("{county}乡村e镇领导小组办公室"))
 }
 
-/// What the public verification page shows about a certificate. It names no person and no
-/// contact, only what the certificate itself prints.
+/// Public facts of a certificate for the verification page: only what the certificate
+/// itself prints, with no person and no contact.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Verification {
     pub certificate_no: String,
@@ -581,8 +583,8 @@ pub struct DirectoryRow {
     pub term_end: NaiveDate,
 }
 
-/// Lists the licenses in force today for the public directory, by enterprise name;
-/// returns the page of rows and the total count.
+/// Lists the licenses in force today for the public directory, by sub-brand and
+/// certificate date. Returns the page of rows and the total count.
 pub async fn directory<C: ConnectionTrait>(
     db: &C,
     filter: &DirectoryFilter,
@@ -672,7 +674,7 @@ pub async fn licensee_counts<C: ConnectionTrait>(
         .collect())
 }
 
-/// The sub-brands, in matrix order, for the brand filters of the lists.
+/// Loads the sub-brands in matrix order, for the brand filters of the lists.
 pub async fn sub_brands<C: ConnectionTrait>(db: &C) -> AppResult<Vec<brand::Model>> {
     Ok(brand::Entity::find()
         .filter(brand::Column::ParentId.is_not_null())

@@ -40,7 +40,8 @@ pub struct Notice {
     pub notice_ends_on: NaiveDate,
 }
 
-/// Applications in public notice whose notice period contains `today`.
+/// Builds the condition for applications in public notice whose notice period contains
+/// `today`.
 fn current_condition(today: NaiveDate) -> Condition {
     Condition::all()
         .add(application::Column::State.eq(ApplicationState::PublicNotice.as_str()))
@@ -109,7 +110,7 @@ async fn decorate<C: ConnectionTrait>(
         .collect())
 }
 
-/// Lists the notices current on `today`, those ending soonest first; returns the page of
+/// Lists the notices current on `today`, those ending soonest first. Returns the page of
 /// notices and the total count.
 pub async fn current<C: ConnectionTrait>(
     db: &C,
@@ -129,7 +130,7 @@ pub async fn current<C: ConnectionTrait>(
     Ok((decorate(db, rows).await?, total))
 }
 
-/// Loads one application whose notice period contains `today`; any other id is 404, so the
+/// Loads one application whose notice period contains `today`. Any other id is 404, so the
 /// portal never shows an application outside its notice.
 pub async fn find_current<C: ConnectionTrait>(
     db: &C,

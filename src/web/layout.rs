@@ -232,7 +232,7 @@ pub struct Pager {
 }
 
 impl Pager {
-    /// Builds the pager of the list at `path` whose filters are `params`; parameters with an
+    /// Builds the pager of the list at `path` whose filters are `params`. Parameters with an
     /// empty value are left out of the links.
     pub fn new(
         path: &str,

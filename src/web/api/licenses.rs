@@ -65,7 +65,8 @@ pub async fn list(
     }))
 }
 
-/// Returns one license with its products and renewal window; another enterprise's license is 404.
+/// Returns one license with its products and renewal window. Another enterprise's license
+/// is 404.
 #[utoipa::path(
     get,
     path = "/api/v1/licenses/{id}",
@@ -95,7 +96,7 @@ pub struct RenewalCreated {
 }
 
 /// Requests the renewal of the caller's own license, accepted only in the 30 days before
-/// the term ends; creates a renewal application waiting for the preliminary review.
+/// the term ends. Creates a renewal application waiting for the preliminary review.
 #[utoipa::path(
     post,
     path = "/api/v1/licenses/{id}/renewal",

@@ -97,7 +97,7 @@ struct HomePage {
     sub_brands: Vec<BrandCard>,
 }
 
-/// The brand matrix: the umbrella brand with its slogan, then each active sub-brand with its
+/// Shows the brand matrix: the umbrella brand with its slogan, then each active sub-brand with its
 /// slogan, logo and number of licensees. A deactivated sub-brand accepts no applications and
 /// is left out of the public matrix.
 async fn home(State(state): State<AppState>) -> AppResult<Response> {
@@ -141,7 +141,7 @@ struct LicenseesPage {
     brands: Vec<(i64, String)>,
 }
 
-/// The directory of licensees with licenses in force today, searchable by enterprise or
+/// Shows the directory of licensees with licenses in force today, searchable by enterprise or
 /// product name and filtered by sub-brand.
 async fn licensees(
     State(state): State<AppState>,

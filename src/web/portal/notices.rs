@@ -1,4 +1,4 @@
-//! Public notices and the objection form. Anyone may object during a notice period; the
+//! Public notices and the objection form. Anyone may object during a notice period, and the
 //! form is protected by the anonymous CSRF cookie and a per-address rate limit.
 
 use askama::Template;
@@ -118,7 +118,8 @@ async fn notice_page(
     })
 }
 
-/// `GET /portal/notices/{id}`: one notice and its objection form; 404 outside the notice period.
+/// `GET /portal/notices/{id}`: one notice and its objection form, or 404 outside the notice
+/// period.
 pub(super) async fn show(
     State(state): State<AppState>,
     Path(id): Path<i64>,

@@ -24,6 +24,8 @@ struct VerifyPage {
     /// The code or number looked up; empty when only the form is shown.
     code: String,
     result: Option<Verification>,
+    /// The Beijing date on which the status was computed.
+    checked_on: chrono::NaiveDate,
 }
 
 #[derive(Deserialize, Default)]
@@ -34,16 +36,18 @@ pub(super) struct VerifyQuery {
 
 async fn render(state: &AppState, code: &str) -> AppResult<Response> {
     let portal = PortalLayout::load(&state.db, "证书查验").await?;
+    let today = state.clock.today();
     let code = code.trim().to_owned();
     if code.is_empty() {
         return Ok(VerifyPage {
             portal,
             code,
             result: None,
+            checked_on: today,
         }
         .into_response());
     }
-    let result = licenses::verify(&state.db, &code, state.clock.today()).await?;
+    let result = licenses::verify(&state.db, &code, today).await?;
     let status = if result.is_some() {
         StatusCode::OK
     } else {
@@ -53,6 +57,7 @@ async fn render(state: &AppState, code: &str) -> AppResult<Response> {
         portal,
         code,
         result,
+        checked_on: today,
     };
     Ok((status, page).into_response())
 }
