@@ -641,6 +641,9 @@ async fn list_export_respects_scope() {
     app.create_user("center", &[Role::ServiceCenter], None)
         .await;
     let center = app.browser("center").await;
+    // The "全部" options of the search form send empty values.
+    let (status, _) = center.get_text("/applications?q=&state=&brand_id=").await;
+    assert_eq!(status, 200);
     let response = center.get("/applications?format=csv").await;
     assert_eq!(response.status(), 200);
     assert!(

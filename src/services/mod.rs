@@ -9,6 +9,8 @@ pub mod calendar;
 pub mod enterprises;
 pub mod files;
 pub mod jobs;
+pub mod licenses;
+pub mod notices;
 pub mod paging;
 pub mod sequences;
 pub mod settings;

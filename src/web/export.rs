@@ -40,9 +40,14 @@ pub fn csv_response(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                // The plain name is ASCII for old clients; filename* carries the Chinese one.
+                // The plain name must be ASCII for old clients; filename* carries any name.
                 format!(
-                    "attachment; filename=\"export.csv\"; filename*=UTF-8''{}",
+                    "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+                    if file_name.is_ascii() {
+                        file_name.clone()
+                    } else {
+                        "export.csv".to_owned()
+                    },
                     percent_encode(&file_name)
                 ),
             ),
@@ -75,4 +80,16 @@ fn percent_encode(value: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(1)".into()), "'=HYPERLINK(1)");
+        assert_eq!(spreadsheet_safe("@sum".into()), "'@sum");
+        assert_eq!(spreadsheet_safe("admin".into()), "admin");
+    }
 }

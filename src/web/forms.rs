@@ -279,3 +279,26 @@ impl FromRequest<AppState> for MultipartForm {
         Ok(form)
     }
 }
+
+/// A query string of a search form or list, read with `serde_html_form` so that an empty
+/// value (the "全部" option of a select sends `brand_id=`) becomes `None` instead of an error.
+pub struct FilterQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for FilterQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_html_form::from_str(query)
+            .map(FilterQuery)
+            .map_err(|error| {
+                AppError::field(
+                    "query",
+                    format!("查询条件无法识别：{error}。请检查页码、编号等条件后重新查询。"),
+                )
+            })
+    }
+}

@@ -220,3 +220,44 @@ fn menu_for(user: &AuthUser) -> Vec<MenuGroup> {
 
     groups
 }
+
+/// Links of a paged table: the current page, the page count and the neighbours' URLs.
+/// Templates show it with `{% include "pager.html" %}` and a `pager` field.
+pub struct Pager {
+    pub page: u64,
+    pub pages: u64,
+    pub total: u64,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// Builds the pager of the list at `path` whose filters are `params`. Parameters with an
+    /// empty value are left out of the links.
+    pub fn new(
+        path: &str,
+        params: &[(&str, String)],
+        page: u64,
+        per_page: u64,
+        total: u64,
+    ) -> Pager {
+        let pages = total.div_ceil(per_page.max(1)).max(1);
+        let link = |target: u64| {
+            let mut pairs: Vec<(&str, String)> = params
+                .iter()
+                .filter(|(_, value)| !value.is_empty())
+                .cloned()
+                .collect();
+            pairs.push(("page", target.to_string()));
+            let query = serde_html_form::to_string(&pairs).unwrap_or_default();
+            format!("{path}?{query}")
+        };
+        Pager {
+            page,
+            pages,
+            total,
+            previous: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
     routing::{get, post},
 };
@@ -23,6 +23,7 @@ use crate::{
     web::{
         auth::AuthUser,
         error::{AppError, AppResult},
+        forms::FilterQuery,
         state::AppState,
     },
 };
@@ -52,7 +53,7 @@ pub struct ApplicationPage {
 pub async fn list(
     State(state): State<AppState>,
     user: AuthUser,
-    Query(filter): Query<ListFilter>,
+    FilterQuery(filter): FilterQuery<ListFilter>,
 ) -> AppResult<Json<ApplicationPage>> {
     let (items, total) = applications::list(&state, &user, &filter).await?;
     Ok(Json(ApplicationPage {

@@ -10,7 +10,9 @@ pub mod applications;
 pub mod brands;
 pub mod calendar;
 pub mod enterprises;
+pub mod licenses;
 pub mod me;
+pub mod public;
 pub mod users;
 
 #[derive(OpenApi)]
@@ -47,6 +49,13 @@ pub mod users;
         users::create_user,
         users::list_audit_logs,
         users::list_logins,
+        licenses::list,
+        licenses::show,
+        licenses::renew,
+        public::verify,
+        public::notice_list,
+        public::object,
+        public::licensee_list,
     ),
     components(schemas(crate::web::error::ErrorBody, crate::web::error::FieldError))
 )]
@@ -60,6 +69,8 @@ pub fn routes() -> Router<AppState> {
         .merge(enterprises::routes())
         .merge(calendar::routes())
         .merge(users::routes())
+        .merge(licenses::routes())
+        .merge(public::routes())
 }
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs/`, both served from the binary.

@@ -32,7 +32,7 @@ use crate::{
     web::{
         auth::AuthUser,
         error::{AppError, AppResult, FieldError},
-        forms::{CsrfForm, Errors, MultipartForm},
+        forms::{CsrfForm, Errors, FilterQuery, MultipartForm},
         layout::Layout,
         state::{AppState, format_beijing},
     },
@@ -125,8 +125,8 @@ struct ExportQuery {
 async fn list_page(
     State(state): State<AppState>,
     user: AuthUser,
-    Query(filter): Query<ListFilter>,
-    Query(export): Query<ExportQuery>,
+    FilterQuery(filter): FilterQuery<ListFilter>,
+    FilterQuery(export): FilterQuery<ExportQuery>,
 ) -> AppResult<Response> {
     if export.format == "csv" {
         let rows = applications::list_all(&state, &user, &filter).await?;

@@ -7,6 +7,7 @@ pub mod brands;
 pub mod calendar;
 pub mod dashboard;
 pub mod enterprises;
+pub mod licenses;
 pub mod login;
 pub mod settings;
 pub mod users;
@@ -27,4 +28,5 @@ pub fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(licenses::routes())
 }
