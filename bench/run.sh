@@ -38,6 +38,12 @@ curl -fsS -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$token&username=bench_
 session=$(awk '$6 == "etown_session" { print $7 }' "$jar")
 export ETOWN_COOKIE="etown_session=$session"
 
+echo "==> checking that both pages answer with real content"
+code=$(head -n 1 bench/codes.txt)
+curl -fsS "$base/portal/verify/$code" | grep -q 'verify-result' || { echo "verification page did not render a result" >&2; exit 1; }
+curl -fsS -H "Cookie: $ETOWN_COOKIE" "$base/applications?state=submitted&brand_id=2" | grep -q '申请编号' \
+    || { echo "application list did not render for the logged-in user" >&2; exit 1; }
+
 echo "==> public verification page, 64 connections, $duration"
 wrk -t2 -c64 -d"$duration" --latency -s bench/verify.lua "$base"
 

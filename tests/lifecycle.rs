@@ -590,7 +590,7 @@ async fn page_submission_and_review() {
     assert!(html.contains("第1个产品的成本价"), "{html}");
     assert!(html.contains("value=\"辣椒酱\""), "form refilled");
 
-    // The reviewer sees the application as a to-do item and asks for corrections.
+    // The reviewer finds the application among the to-do items and requests corrections.
     let center = app.browser("center").await;
     let (_, dashboard) = center.get_text("/").await;
     assert!(dashboard.contains("戊企业"), "{dashboard}");

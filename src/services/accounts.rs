@@ -28,7 +28,7 @@ pub const MAX_FAILED_LOGINS: i32 = 5;
 /// How long a locked account stays locked.
 pub const LOCKOUT: Duration = Duration::minutes(15);
 
-/// What the audit log keeps of a user: never the password hash.
+/// Fields of a user recorded in the audit log, never the password hash.
 #[derive(Serialize)]
 pub struct UserRecord<'a> {
     pub username: &'a str,
@@ -650,7 +650,7 @@ pub async fn unlock(
     Ok(())
 }
 
-/// Why a login did not succeed. The message for an unknown user and a wrong password is the
+/// Reason a login failed. The message for an unknown user and a wrong password is the
 /// same, so the form does not tell which login names exist.
 #[derive(Debug)]
 pub enum LoginFailure {

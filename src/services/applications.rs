@@ -716,7 +716,7 @@ pub async fn find_visible<C: ConnectionTrait>(
     query.one(db).await?.ok_or(AppError::NotFound)
 }
 
-/// What a reviewer enters with a step.
+/// Input of one workflow step, from a reviewer or the applicant.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ActionInput {
@@ -725,7 +725,7 @@ pub struct ActionInput {
     /// The version shown to the user; a different current version means someone else acted first.
     pub version: Option<i32>,
     pub comment: String,
-    /// For request_correction: every missing item, one per line, all told at once.
+    /// For request_correction: every missing item, one per line, sent to the applicant together.
     pub missing_items: String,
     /// For return_application, fail_site_review and reject_after_objection.
     pub reason: String,
@@ -1708,7 +1708,7 @@ pub async fn decorate(
         .collect())
 }
 
-/// The user's to-do items: applications waiting for a role the user holds, most urgent first.
+/// Lists the user's to-do items: applications waiting for one of the user's roles, most urgent first.
 pub async fn todos(state: &AppState, user: &AuthUser) -> AppResult<Vec<ApplicationRow>> {
     let states: Vec<&str> = ApplicationState::all()
         .iter()

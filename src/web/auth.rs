@@ -32,12 +32,12 @@ use crate::{
 pub const SESSION_COOKIE: &str = "etown_session";
 pub const ANONYMOUS_CSRF_COOKIE: &str = "etown_csrf";
 
-/// Longest life of a session however active it is.
+/// Maximum lifetime of a session, however active it is.
 const SESSION_MAX_AGE: ChronoDuration = ChronoDuration::hours(12);
 /// `last_seen_at` is written at most this often, so that reading pages costs no write.
 const TOUCH_INTERVAL: ChronoDuration = ChronoDuration::seconds(60);
 
-/// How the request proved who it is.
+/// Credential the request authenticated with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credential {
     Session { csrf_token: String },
@@ -65,7 +65,7 @@ impl AuthUser {
         roles.iter().any(|role| self.has(*role))
     }
 
-    /// Rejects the request unless the user holds one of `roles`.
+    /// Rejects the request unless the user has one of `roles`.
     pub fn require_any(&self, roles: &[Role]) -> AppResult<()> {
         if self.has_any(roles) {
             return Ok(());

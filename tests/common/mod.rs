@@ -19,7 +19,7 @@ use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 
 pub const PASSWORD: &str = "Houma2026pass";
 
-/// The PostgreSQL server the suite uses; trust authentication as user `postgres`.
+/// Returns the URL of the PostgreSQL server the suite uses (trust authentication as user `postgres`).
 fn postgres_admin_url() -> String {
     std::env::var("ETOWN_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
@@ -159,14 +159,14 @@ impl TestApp {
         secret
     }
 
-    /// A browser-like client logged in as `username`, with its CSRF token.
+    /// Returns a browser-like client logged in as `username`.
     pub async fn browser(&self, username: &str) -> Browser {
         let browser = Browser::new(self);
         browser.login(username, PASSWORD).await;
         browser
     }
 
-    /// An API client carrying a bearer token of a new user with `roles`.
+    /// Creates a user with `roles` and returns an API client carrying its bearer token.
     pub async fn api_client(
         &self,
         username: &str,

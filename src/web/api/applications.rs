@@ -136,7 +136,7 @@ pub struct ObjectionView {
     pub resolution: Option<String>,
 }
 
-/// Returns one application; other enterprises' applications answer 404.
+/// Returns one application; other enterprises' applications return 404.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "授权申请", params(("id" = i64, Path)),
     responses((status = 200, body = ApplicationDetail), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn detail(

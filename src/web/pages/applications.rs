@@ -1089,7 +1089,7 @@ async fn resolve_submit(
     }
 }
 
-/// Serves a file of an application the user may see; other files answer 404.
+/// Serves a file of an application the user may see; other files return 404.
 async fn download(
     State(state): State<AppState>,
     user: AuthUser,
