@@ -555,32 +555,43 @@ pub async fn submit(
         user.id,
     )
     .await?;
+    record_submission(&txn, user, &row, "提交申请".into(), now).await?;
+    txn.commit().await?;
+
+    tracing::info!(application_id = row.id, "application submitted");
+    Ok(row)
+}
+
+/// Appends the first history event and the audit entry of a new application.
+async fn record_submission(
+    txn: &DatabaseTransaction,
+    user: &AuthUser,
+    row: &application::Model,
+    comment: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
     append_event(
-        &txn,
+        txn,
         row.id,
         user,
         "submit",
         None,
         ApplicationState::Submitted,
-        Some("提交申请".into()),
+        Some(comment),
         Vec::new(),
         now,
     )
     .await?;
     audit::record(
-        &txn,
+        txn,
         &Actor::from(user),
         "create",
         "application",
         row.id,
         None,
-        Some(&row),
+        Some(row),
     )
-    .await?;
-    txn.commit().await?;
-
-    tracing::info!(application_id = row.id, "application submitted");
-    Ok(row)
+    .await
 }
 
 async fn store_materials(
@@ -1506,26 +1517,12 @@ pub async fn request_renewal(
         cert.insert(&txn).await?;
     }
 
-    append_event(
+    record_submission(
         &txn,
-        row.id,
         user,
-        "submit",
-        None,
-        ApplicationState::Submitted,
-        Some(format!("申请续用授权（原证书 {}）", old.certificate_no)),
-        Vec::new(),
+        &row,
+        format!("申请续用授权（原证书 {}）", old.certificate_no),
         now,
-    )
-    .await?;
-    audit::record(
-        &txn,
-        &Actor::from(user),
-        "create",
-        "application",
-        row.id,
-        None,
-        Some(&row),
     )
     .await?;
     txn.commit().await?;

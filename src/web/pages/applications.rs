@@ -1012,12 +1012,26 @@ async fn act_submit(
         findings: form.text("findings").to_owned(),
     };
     let uploads: Vec<&Upload> = form.files_named("files").collect();
-    match applications::act(&state, &user, id, &input, &uploads).await {
-        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}?notice=done")).into_response()),
+    let outcome = applications::act(&state, &user, id, &input, &uploads)
+        .await
+        .map(|_| ());
+    after_step(&state, &user, id, outcome).await
+}
+
+/// Redirects to the detail page after a step, or shows it again with the reason the step
+/// was refused.
+async fn after_step(
+    state: &AppState,
+    user: &AuthUser,
+    id: i64,
+    outcome: AppResult<()>,
+) -> AppResult<Response> {
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}?notice=done")).into_response()),
         Err(AppError::Invalid(fields)) => {
             render_detail(
-                &state,
-                &user,
+                state,
+                user,
                 id,
                 None,
                 join_fields(&fields),
@@ -1026,7 +1040,7 @@ async fn act_submit(
             .await
         }
         Err(AppError::Rejected(message)) => {
-            render_detail(&state, &user, id, None, message, StatusCode::CONFLICT).await
+            render_detail(state, user, id, None, message, StatusCode::CONFLICT).await
         }
         Err(other) => Err(other),
     }
@@ -1067,26 +1081,11 @@ async fn resolve_submit(
         "no" => Some(false),
         _ => None,
     };
-    match applications::resolve_objection(&state, &user, objection_id, upheld, &form.resolution)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}?notice=done")).into_response()),
-        Err(AppError::Invalid(fields)) => {
-            render_detail(
-                &state,
-                &user,
-                id,
-                None,
-                join_fields(&fields),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+    let outcome =
+        applications::resolve_objection(&state, &user, objection_id, upheld, &form.resolution)
             .await
-        }
-        Err(AppError::Rejected(message)) => {
-            render_detail(&state, &user, id, None, message, StatusCode::CONFLICT).await
-        }
-        Err(other) => Err(other),
-    }
+            .map(|_| ());
+    after_step(&state, &user, id, outcome).await
 }
 
 /// Serves a file of an application the user may see; other files return 404.
