@@ -169,11 +169,16 @@ async fn application_to_verification_in_chromium() {
     browser
         .click(&format!("a[href='/applications/{id}']"))
         .await;
+    browser.wait_for_path(&format!("/applications/{id}")).await;
     let checklist = browser.text("body").await;
     assert!(checklist.contains("准入条件审查"), "{checklist}");
     browser
         .click("form:has(input[name=action][value=pass_preliminary]) button[type=submit]")
         .await;
+    browser
+        .wait_for_path(&format!("/applications/{id}?notice=done"))
+        .await;
+    assert_eq!(browser.text(".banner.success").await, "已办理。");
     let state = browser.text("dl.props").await;
     assert!(state.contains("待现场审核"), "{state}");
     browser

@@ -214,13 +214,22 @@ impl WebBrowser {
             .unwrap_or_else(|error| panic!("clicking `{selector}` failed: {error}"));
     }
 
-    /// Returns the visible text of the element that matches `selector`.
+    /// Returns the visible text of the element that matches `selector`. A page that is
+    /// still being replaced after a navigation can detach the element between finding and
+    /// reading it, so a stale element is looked up again until the page timeout.
     pub async fn text(&self, selector: &str) -> String {
-        self.find(selector)
-            .await
-            .text()
-            .await
-            .unwrap_or_else(|error| panic!("reading the text of `{selector}` failed: {error}"))
+        let deadline = Instant::now() + PAGE_TIMEOUT;
+        loop {
+            match self.find(selector).await.text().await {
+                Ok(text) => return text,
+                Err(error)
+                    if Instant::now() < deadline && error.to_string().contains("stale element") =>
+                {
+                    tokio::time::sleep(POLL_INTERVAL).await;
+                }
+                Err(error) => panic!("reading the text of `{selector}` failed: {error}"),
+            }
+        }
     }
 
     /// Returns the HTML source of the page shown now.
