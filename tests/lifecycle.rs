@@ -617,6 +617,36 @@ async fn page_submission_and_review() {
     let (_, html) = shop.get_text(&format!("/applications/{id}")).await;
     assert!(html.contains("食品生产许可证"));
     assert!(html.contains("补正材料并重新提交"));
+
+    // The correction form keeps the uploaded picture without a new upload.
+    let (status, edit) = shop.get_text(&format!("/applications/{id}/edit")).await;
+    assert_eq!(status, 200);
+    assert!(edit.contains("已上传 1 张，将保留"), "{edit}");
+    let token = common::csrf_from(&edit).unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .text("p0_name", "东庄米醋礼盒")
+        .text("p0_category", "food")
+        .text("p0_introduction", "三年陈酿")
+        .text("p0_cost_price", "40")
+        .text("p0_market_price", "88")
+        .text("food_license_name", "SC10314108100001")
+        .text("food_license_valid_until", "2030-12-31");
+    let response = shop
+        .client
+        .post(app.url(&format!("/applications/{id}/edit")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let (_, html) = shop.get_text(&format!("/applications/{id}")).await;
+    assert!(html.contains("待资格初审"), "{html}");
+    assert!(
+        html.contains("图片1"),
+        "picture kept after resubmission: {html}"
+    );
+    assert!(!html.contains("缺少产品图片"), "{html}");
 }
 
 #[tokio::test]

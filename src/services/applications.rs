@@ -1151,6 +1151,18 @@ pub async fn resubmit(
         .filter(application_certificate::Column::ApplicationId.eq(id))
         .exec(&txn)
         .await?;
+    // Pictures already uploaded stay with the product at the same position on the form, so
+    // an applicant completing other materials does not have to upload them again.
+    let old_products = application_product::Entity::find()
+        .filter(application_product::Column::ApplicationId.eq(id))
+        .order_by_asc(application_product::Column::SortOrder)
+        .all(&txn)
+        .await?;
+    let old_pictures = application_file::Entity::find()
+        .filter(application_file::Column::ApplicationId.eq(id))
+        .filter(application_file::Column::ProductId.is_not_null())
+        .all(&txn)
+        .await?;
     application_file::Entity::update_many()
         .col_expr(
             application_file::Column::ProductId,
@@ -1164,6 +1176,21 @@ pub async fn resubmit(
         .exec(&txn)
         .await?;
     let product_ids = store_materials(&txn, id, &valid).await?;
+    for picture in old_pictures {
+        let position = old_products
+            .iter()
+            .position(|product| Some(product.id) == picture.product_id);
+        if let Some(new_product_id) = position.and_then(|index| product_ids.get(index)) {
+            application_file::Entity::update_many()
+                .col_expr(
+                    application_file::Column::ProductId,
+                    Expr::value(*new_product_id),
+                )
+                .filter(application_file::Column::Id.eq(picture.id))
+                .exec(&txn)
+                .await?;
+        }
+    }
     store_files(
         state,
         &txn,

@@ -207,6 +207,8 @@ struct CertificateView {
 struct ProductView {
     index: usize,
     number: usize,
+    /// Pictures already stored for this product, kept on resubmission.
+    existing_pictures: usize,
     product: ProductInput,
     certificates: Vec<CertificateView>,
 }
@@ -278,6 +280,7 @@ fn product_views(input: &ApplicationInput) -> Vec<ProductView> {
             ProductView {
                 index,
                 number: index + 1,
+                existing_pictures: 0,
                 product,
                 certificates,
             }
@@ -323,6 +326,18 @@ async fn render_form(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let mut products = product_views(&input);
+    // The correction form shows how many pictures each product keeps.
+    let editing = action
+        .strip_prefix("/applications/")
+        .and_then(|rest| rest.strip_suffix("/edit"))
+        .and_then(|id| id.parse::<i64>().ok());
+    if let Some(application_id) = editing {
+        let counts = picture_counts(&state.db, application_id).await?;
+        for (view, count) in products.iter_mut().zip(counts) {
+            view.existing_pictures = count;
+        }
+    }
     let page = FormPage {
         layout: Layout::new(state, user, title, "applications")
             .crumb("授权申请", "/applications")
@@ -330,7 +345,7 @@ async fn render_form(
         is_correction: action.ends_with("/edit"),
         action,
         missing_items,
-        products: product_views(&input),
+        products,
         food_license: applicant_certificate(&input, CertificateKind::FoodProductionLicense),
         trademark: applicant_certificate(&input, CertificateKind::FamousTrademark),
         heritage: applicant_certificate(&input, CertificateKind::HeritageOrTimeHonored),
@@ -539,6 +554,32 @@ fn input_from_stored(
             .map(certificate_input)
             .collect(),
     }
+}
+
+/// Counts the stored pictures of each product of an application, in form order.
+async fn picture_counts(
+    db: &sea_orm::DatabaseConnection,
+    application_id: i64,
+) -> AppResult<Vec<usize>> {
+    let products = application_product::Entity::find()
+        .filter(application_product::Column::ApplicationId.eq(application_id))
+        .order_by_asc(application_product::Column::SortOrder)
+        .all(db)
+        .await?;
+    let pictures = application_file::Entity::find()
+        .filter(application_file::Column::ApplicationId.eq(application_id))
+        .filter(application_file::Column::Purpose.eq("product_picture"))
+        .all(db)
+        .await?;
+    Ok(products
+        .iter()
+        .map(|product| {
+            pictures
+                .iter()
+                .filter(|picture| picture.product_id == Some(product.id))
+                .count()
+        })
+        .collect())
 }
 
 fn missing_items_of(row: &application::Model) -> Vec<String> {
