@@ -432,8 +432,15 @@ async fn objection_filed_through_page_and_api() {
             ],
         )
         .await;
-    assert_eq!(response.status(), 200);
-    let html = response.text().await.unwrap();
+    // The POST redirects, so reloading the confirmation files nothing twice.
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        location,
+        format!("/portal/notices/{}/objection-filed", seed.current_notice.id)
+    );
+    let (status, html) = browser.get_text(&location).await;
+    assert_eq!(status, 200);
     assert!(html.contains("异议已提交"), "{html}");
 
     let stored = objection::Entity::find()
@@ -445,12 +452,16 @@ async fn objection_filed_through_page_and_api() {
     assert_eq!(stored.status, "pending");
     assert_eq!(stored.name, "李群众");
     assert_eq!(stored.contact, "0357-4123456");
-    assert!(
-        html.contains(&format!(
-            "异议编号：<strong class=\"objection-no\">{}</strong>",
-            stored.id
-        )),
-        "{html}"
+    let (status, _) = browser.get_text(&location).await;
+    assert_eq!(status, 200);
+    let count = objection::Entity::find()
+        .filter(objection::Column::ApplicationId.eq(seed.current_notice.id))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        count, 1,
+        "reloading the confirmation filed another objection"
     );
 
     let (status, body, _) = public_post(

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/notices", get(notices::list))
         .route("/portal/notices/{id}", get(notices::show))
         .route("/portal/notices/{id}/objections", post(notices::object))
+        .route("/portal/notices/{id}/objection-filed", get(notices::filed))
         .route("/portal/licensees", get(licensees))
         .route("/portal/verify", get(verify::form))
         .route("/portal/verify/{code}", get(verify::result))

@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
+    response::Redirect,
     response::{IntoResponse, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
@@ -82,7 +83,6 @@ struct NoticePage {
 struct FiledPage {
     portal: PortalLayout,
     notice: Notice,
-    objection_id: i64,
 }
 
 /// Returns the CSRF token the objection form must carry: the session's for a logged-in user
@@ -138,8 +138,8 @@ pub(super) async fn show(
     Ok((jar, page).into_response())
 }
 
-/// `POST /portal/notices/{id}/objections`: files the objection and shows its number, or
-/// shows the form again with the message beside each invalid field.
+/// `POST /portal/notices/{id}/objections`: files the objection and redirects to the
+/// confirmation, or shows the form again with the message beside each invalid field.
 pub(super) async fn object(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -160,14 +160,8 @@ pub(super) async fn object(
                 objection_id = objection.id,
                 "objection filed on the portal"
             );
-            let notice = notices::find_current(&state.db, id, state.clock.today()).await?;
-            let portal = PortalLayout::load(&state.db, "异议已提交").await?;
-            Ok(FiledPage {
-                portal,
-                notice,
-                objection_id: objection.id,
-            }
-            .into_response())
+            // Redirect after the POST, so that reloading the confirmation files nothing twice.
+            Ok(Redirect::to(&format!("/portal/notices/{id}/objection-filed")).into_response())
         }
         Err(AppError::Invalid(fields)) => {
             let (jar, csrf) = form_token(&state, &auth, jar);
@@ -176,4 +170,14 @@ pub(super) async fn object(
         }
         Err(error) => Err(error),
     }
+}
+
+/// `GET /portal/notices/{id}/objection-filed`: the confirmation after an objection.
+pub(super) async fn filed(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let notice = notices::find_current(&state.db, id, state.clock.today()).await?;
+    let portal = PortalLayout::load(&state.db, "异议已提交").await?;
+    Ok(FiledPage { portal, notice }.into_response())
 }
