@@ -169,3 +169,43 @@ async fn revoked_style_token_rejected() {
     assert_eq!(body["error"], "unauthorized");
     assert_eq!(body["message"], "请先登录。");
 }
+
+#[tokio::test]
+async fn framework_errors_read_chinese() {
+    let app = TestApp::spawn().await;
+    app.create_user("sc1", &[Role::ServiceCenter], None).await;
+    let browser = app.browser("sc1").await;
+
+    // A path id that is not a number gets a Chinese page, not axum's English text.
+    let (status, html) = browser.get_text("/applications/abc").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("编号应为数字"), "{html}");
+    assert!(!html.contains("Invalid URL"), "{html}");
+
+    let (status, html) = browser.get_text("/applications?page=abc").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("查询条件无法识别"), "{html}");
+    assert!(!html.contains("invalid digit"), "{html}");
+
+    // The API answers JSON with a Chinese message for a body that is not JSON.
+    let api = app.api_client("api1", &[Role::ServiceCenter], None).await;
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/applications"))
+        .bearer_auth(&api.token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+    assert!(body["message"].as_str().unwrap().contains("请求"), "{body}");
+
+    let (status, body) = api.get("/api/v1/applications/abc").await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("编号应为数字"),
+        "{body}"
+    );
+}

@@ -43,11 +43,8 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
         check_token(expected.as_deref(), &given.csrf_token).map_err(IntoResponse::into_response)?;
 
         let value = serde_html_form::from_bytes(&bytes).map_err(|error| {
-            AppError::field(
-                "form",
-                format!("表单内容无法识别：{error}。请刷新页面后重新填写。"),
-            )
-            .into_response()
+            tracing::info!(error = %error, "form body unreadable");
+            AppError::field("form", "表单内容无法识别，请刷新页面后重新填写。").into_response()
         })?;
         Ok(CsrfForm(value))
     }
@@ -241,12 +238,10 @@ impl FromRequest<AppState> for MultipartForm {
                 .map_err(IntoResponse::into_response)?;
 
         let unreadable = |error: axum::extract::multipart::MultipartError| {
+            tracing::info!(error = %error.body_text(), "multipart form unreadable");
             AppError::field(
                 "form",
-                format!(
-                    "上传的表单无法读取（{}），请检查文件大小后重试",
-                    error.body_text()
-                ),
+                "上传的表单无法读取，请检查文件大小（不超过上限）后重新提交",
             )
             .into_response()
         };
@@ -294,10 +289,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for FilterQuery<T>
         let query = parts.uri.query().unwrap_or_default();
         serde_html_form::from_str(query)
             .map(FilterQuery)
-            .map_err(|error| {
+            .map_err(|_| {
                 AppError::field(
                     "query",
-                    format!("查询条件无法识别：{error}。请检查页码、编号等条件后重新查询。"),
+                    "查询条件无法识别，请检查页码、编号等条件是否为数字后重新查询。",
                 )
             })
     }

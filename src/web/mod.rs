@@ -143,7 +143,7 @@ async fn html_errors(request: Request, next: Next) -> Response {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let response = next.run(request).await;
+    let response = replace_framework_error(next.run(request).await, is_api);
     if is_api {
         return response;
     }
@@ -186,6 +186,45 @@ async fn html_errors(request: Request, next: Next) -> Response {
             response
         }
     }
+}
+
+/// Replaces an error answer that did not come from `AppError`, such as axum's plain-text
+/// rejection of a path id that is not a number or of a body that is not JSON, with a
+/// Chinese message in the same shape as every other error.
+fn replace_framework_error(response: Response, is_api: bool) -> Response {
+    let status = response.status();
+    let from_app = response.extensions().get::<ErrorMarker>().is_some();
+    // Pages and JSON written by handlers keep their own content; axum's rejections are plain text.
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_none_or(|value| value.starts_with("text/plain"));
+    if from_app || !plain_text || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (kind, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "未找到该页面或记录。".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => ("bad_request", "不支持该请求方式。".to_owned()),
+        StatusCode::PAYLOAD_TOO_LARGE => ("bad_request", "提交的内容过大，请减小上传文件后重试。".to_owned()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("bad_request", "请求的内容类型不受支持：接口请使用 application/json，上传表单请使用 multipart/form-data。".to_owned())
+        }
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid", "请求内容无法识别，请检查字段名称和取值类型后重试。".to_owned()),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "请求处理超时，请稍后重试。".to_owned()),
+        status if status.is_server_error() => ("internal", "服务器内部错误，请稍后重试。".to_owned()),
+        _ => ("bad_request", "请求的地址或参数格式无效，例如编号应为数字，请检查后重试。".to_owned()),
+    };
+    let body = error::ErrorBody {
+        error: kind,
+        message: message.clone(),
+        fields: Vec::new(),
+    };
+    let mut replaced = (status, axum::Json(body)).into_response();
+    if !is_api {
+        replaced.extensions_mut().insert(ErrorMarker { message });
+    }
+    replaced
 }
 
 /// Rejects state-changing requests that a browser marks as coming from another site. The
