@@ -282,6 +282,18 @@ async fn full_lifecycle_through_api() {
     );
     assert_eq!(license.verify_code.len(), 20);
 
+    // A code typed by hand in lower case still finds the certificate.
+    let page = reqwest::get(app.url(&format!(
+        "/portal/verify/{}",
+        license.verify_code.to_lowercase()
+    )))
+    .await
+    .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("有效"), "{html}");
+    assert!(html.contains(&license.certificate_no), "{html}");
+
     let (status, body) = center
         .post(
             &format!("/api/v1/applications/{id}/actions"),
@@ -703,4 +715,37 @@ async fn list_export_respects_scope() {
         !body.contains(two["application_no"].as_str().unwrap()),
         "another enterprise's application leaked"
     );
+}
+
+#[tokio::test]
+async fn admin_and_auditor_kept_out() {
+    let app = TestApp::spawn().await;
+    let enterprise_id = insert_enterprise(&app, "辛企业", "91141081MA0K00009X").await;
+    let brand_id = vinegar_brand(&app).await;
+    let owner = app
+        .api_client("owner", &[Role::Enterprise], Some(enterprise_id))
+        .await;
+    let (_, created) = owner
+        .post("/api/v1/applications", &application_body(brand_id))
+        .await;
+    let id = created["id"].as_i64().unwrap();
+
+    for (username, role) in [("admin1", Role::Admin), ("auditor1", Role::Auditor)] {
+        let api = app.api_client(username, &[role], None).await;
+        let (status, body) = api.get(&format!("/api/v1/applications/{id}")).await;
+        assert_eq!(status, 403, "{username}: {body}");
+        let (status, _) = api.get("/api/v1/applications").await;
+        assert_eq!(status, 403, "{username}");
+        let browser = app.browser(username).await;
+        assert_eq!(
+            browser.get("/applications").await.status(),
+            403,
+            "{username}"
+        );
+        assert_eq!(
+            browser.get(&format!("/applications/{id}")).await.status(),
+            403,
+            "{username}"
+        );
+    }
 }

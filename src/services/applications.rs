@@ -714,12 +714,33 @@ async fn append_event<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Roles that work with license applications. The system administrator and the auditor
+/// are left out on purpose: running the system and reading the logs stay apart from the
+/// records they govern.
+pub const APPLICATION_ROLES: &[Role] = &[
+    Role::ServiceCenter,
+    Role::Lgo,
+    Role::Enterprise,
+    Role::Bureau,
+    Role::Supervisor,
+];
+
+/// Rejects users without a role that works with applications.
+pub fn check_application_access(user: &AuthUser) -> AppResult<()> {
+    if user.has_any(APPLICATION_ROLES) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("您的账号无权查看授权申请。".into()))
+    }
+}
+
 /// Loads an application the user may see: enterprise users only their own (others are 404).
 pub async fn find_visible<C: ConnectionTrait>(
     db: &C,
     user: &AuthUser,
     id: i64,
 ) -> AppResult<application::Model> {
+    check_application_access(user)?;
     let mut query = application::Entity::find_by_id(id);
     if let Some(enterprise_id) = user.enterprise_scope() {
         query = query.filter(application::Column::EnterpriseId.eq(enterprise_id));
@@ -1645,6 +1666,7 @@ pub async fn list(
     user: &AuthUser,
     filter: &ListFilter,
 ) -> AppResult<(Vec<ApplicationRow>, u64)> {
+    check_application_access(user)?;
     let query = filtered(state, user, filter).await?;
     let total = query.clone().count(&state.db).await?;
     let page = filter.page.unwrap_or(1).max(1);
@@ -1662,6 +1684,7 @@ pub async fn list_all(
     user: &AuthUser,
     filter: &ListFilter,
 ) -> AppResult<Vec<ApplicationRow>> {
+    check_application_access(user)?;
     let query = filtered(state, user, filter).await?;
     let total = query.clone().count(&state.db).await?;
     if total > EXPORT_MAX_ROWS {

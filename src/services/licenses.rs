@@ -526,7 +526,8 @@ pub async fn verify<C: ConnectionTrait>(
         .join(JoinType::InnerJoin, join_brand())
         .filter(
             Condition::any()
-                .add(license::Column::VerifyCode.eq(code))
+                // Codes are issued in upper case; a code typed by hand may not be.
+                .add(license::Column::VerifyCode.eq(code.to_ascii_uppercase()))
                 .add(license::Column::CertificateNo.eq(code)),
         )
         .into_model::<VerifyRecord>()
