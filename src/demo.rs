@@ -203,6 +203,16 @@ const DEMO: &[DemoEnterprise] = &[
     },
 ];
 
+/// A 1×1 PNG picture, so that every demo product has the picture its checklist expects.
+const DEMO_PICTURE: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+fn picture_uploads(picture: &crate::services::files::Upload) -> ApplicationUploads<'_> {
+    ApplicationUploads {
+        product_pictures: vec![(0, picture)],
+        ..Default::default()
+    }
+}
+
 fn beijing(date: (i32, u32, u32), hour: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(date.0, date.1, date.2, hour, 0, 0)
         .single()
@@ -271,6 +281,10 @@ pub async fn load(db: &DatabaseConnection, config: &Config) -> anyhow::Result<()
     create("demo_auditor", "审计员 赵静", Role::Auditor, None).await?;
 
     let brands = brand::Entity::find().all(db).await?;
+    // Certificates stay valid for three years from loading, so the demo does not age into
+    // expired materials.
+    let certificates_valid_until =
+        etown_rules::license::add_months(now.date_naive(), 36).to_string();
     let (_, state) = app::build(db.clone(), config.clone(), Clock::fixed(now)).await?;
     let mut first_enterprise_user = None;
 
@@ -312,8 +326,7 @@ pub async fn load(db: &DatabaseConnection, config: &Config) -> anyhow::Result<()
 
         let username: &'static str =
             Box::leak(format!("demo_ent{:02}", index + 1).into_boxed_str());
-        let display: &'static str =
-            Box::leak(format!("{}（企业用户）", demo.name).into_boxed_str());
+        let display: &'static str = Box::leak(demo.name.to_owned().into_boxed_str());
         let applicant = create(username, display, Role::Enterprise, Some(row.id)).await?;
         first_enterprise_user.get_or_insert(username);
 
@@ -341,7 +354,7 @@ pub async fn load(db: &DatabaseConnection, config: &Config) -> anyhow::Result<()
                     kind: "quality_mark".into(),
                     name: "绿色食品证书".into(),
                     valid_from: "2025-01-01".into(),
-                    valid_until: "2027-12-31".into(),
+                    valid_until: certificates_valid_until.clone(),
                 }],
             }],
             certificates: vec![
@@ -349,7 +362,7 @@ pub async fn load(db: &DatabaseConnection, config: &Config) -> anyhow::Result<()
                     kind: "food_production_license".into(),
                     name: format!("SC1031410810{index:04}"),
                     valid_from: "2024-01-01".into(),
-                    valid_until: "2028-12-31".into(),
+                    valid_until: certificates_valid_until.clone(),
                 },
                 CertificateInput {
                     kind: "heritage_or_time_honored".into(),
@@ -360,11 +373,15 @@ pub async fn load(db: &DatabaseConnection, config: &Config) -> anyhow::Result<()
             ],
         };
 
+        let picture = crate::services::files::Upload {
+            field: "p0_pictures".into(),
+            file_name: format!("{}.png", demo.product),
+            bytes: DEMO_PICTURE.to_vec(),
+        };
         state.clock.set(beijing(demo.submitted, 9));
-        let submitted =
-            applications::submit(&state, &applicant, &input, ApplicationUploads::default())
-                .await
-                .map_err(|error| anyhow::anyhow!("演示申请提交失败：{}", error.user_message()))?;
+        let submitted = applications::submit(&state, &applicant, &input, picture_uploads(&picture))
+            .await
+            .map_err(|error| anyhow::anyhow!("演示申请提交失败：{}", error.user_message()))?;
 
         for (action, date) in demo.steps {
             state.clock.set(beijing(*date, 10));

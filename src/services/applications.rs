@@ -257,22 +257,27 @@ fn validate_input(input: &ApplicationInput) -> Result<ValidInput, AppError> {
             &product.name,
             60,
         );
-        let category = match ProductCategory::parse(product.category.trim()) {
-            Ok(category) => Some(category),
-            Err(_) => {
-                let allowed: Vec<&str> = ProductCategory::all()
-                    .iter()
-                    .map(|category| category.label())
-                    .collect();
-                errors.add(
-                    &format!("{field}.category"),
-                    format!(
-                        "{label}的类别“{}”无效，应为{}之一",
-                        product.category,
-                        allowed.join("、")
-                    ),
-                );
-                None
+        let category = if product.category.trim().is_empty() {
+            errors.add(&format!("{field}.category"), format!("请选择{label}的类别"));
+            None
+        } else {
+            match ProductCategory::parse(product.category.trim()) {
+                Ok(category) => Some(category),
+                Err(_) => {
+                    let allowed: Vec<&str> = ProductCategory::all()
+                        .iter()
+                        .map(|category| category.label())
+                        .collect();
+                    errors.add(
+                        &format!("{field}.category"),
+                        format!(
+                            "{label}的类别“{}”无效，应为{}之一",
+                            product.category,
+                            allowed.join("、")
+                        ),
+                    );
+                    None
+                }
             }
         };
         let introduction = errors.optional(
@@ -838,7 +843,8 @@ pub async fn act(
         Action::PassSiteReview => {
             let findings = errors.required("findings", "现场审核情况", &input.findings, 4000);
             event_comment = Some(format!(
-                "现场审核情况：{findings}。已报领导小组办公室备案并在门户公示。"
+                "现场审核情况：{}。已报领导小组办公室备案并在门户公示。",
+                findings.trim_end_matches(['。', '.'])
             ));
             active.site_review_findings = Set(Some(findings));
             attachment_purpose = Some("site_photo");
