@@ -34,6 +34,20 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("change_password", "修改密码"),
     ("unlock", "解除锁定"),
     ("revoke", "停用令牌"),
+    ("resubmit", "重新提交"),
+    ("pass_preliminary", "初审通过"),
+    ("request_correction", "要求补正"),
+    ("return_application", "退回申请"),
+    ("pass_site_review", "现场审核通过"),
+    ("fail_site_review", "现场审核不通过"),
+    ("conclude_notice", "公示结束"),
+    ("reject_after_objection", "异议成立不予授权"),
+    ("sign_agreement", "上传已签协议"),
+    ("issue_certificate", "颁发证书"),
+    ("build_archive", "建立档案"),
+    ("confirm_filing", "确认备案"),
+    ("withdraw", "撤回申请"),
+    ("resolve", "处理异议"),
 ];
 
 /// Chinese labels of the kinds of records in the audit log. Other kinds are shown as stored.
@@ -47,6 +61,8 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("calendar_year", "工作日历"),
     ("setting", "系统设置"),
     ("file", "附件"),
+    ("objection", "公示异议"),
+    ("reapplication_ban", "禁止申请期"),
 ];
 
 /// Chinese labels of the reasons stored in the login log. Other reasons are shown as stored.
@@ -70,7 +86,8 @@ fn label_of<'a>(labels: &[(&str, &'static str)], code: &'a str) -> &'a str {
         .unwrap_or(code)
 }
 
-/// Returns the Chinese label of an audit action, or the action itself when unknown.
+/// Returns the Chinese label of an audit action, or the action itself when unknown. The
+/// workflow steps use the same labels as the application pages (a test keeps them equal).
 pub fn action_label(action: &str) -> &str {
     label_of(ACTIONS, action)
 }
@@ -307,6 +324,14 @@ mod tests {
     #[test]
     fn labels_fall_back_to_code() {
         assert_eq!(action_label("update"), "修改");
+        for action in etown_rules::workflow::Action::all() {
+            assert_eq!(
+                action_label(action.as_str()),
+                action.label(),
+                "{}",
+                action.as_str()
+            );
+        }
         assert_eq!(action_label("merge_records"), "merge_records");
         assert_eq!(entity_label("user"), "用户");
         assert_eq!(login_reason_label("unknown_user"), "用户名不存在");
