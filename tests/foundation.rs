@@ -85,7 +85,7 @@ async fn five_failures_lock_account() {
     let body = fifth.text().await.unwrap();
     assert!(body.contains("已锁定至"), "{body}");
 
-    // Even the right password is refused while the lock lasts, and the message says until when.
+    // Even the right password is rejected while the lock lasts, and the message gives the end of the lock.
     let right = browser
         .post_form(
             "/login",
@@ -187,7 +187,7 @@ async fn framework_errors_read_chinese() {
     assert!(html.contains("查询条件无法识别"), "{html}");
     assert!(!html.contains("invalid digit"), "{html}");
 
-    // The API answers JSON with a Chinese message for a body that is not JSON.
+    // The API returns JSON with a Chinese message for a body that is not JSON.
     let api = app.api_client("api1", &[Role::ServiceCenter], None).await;
     let response = reqwest::Client::new()
         .post(app.url("/api/v1/applications"))

@@ -84,7 +84,7 @@ impl AuthUser {
             .any(|role| !matches!(role, Role::Enterprise | Role::Contractor))
     }
 
-    /// The enterprise whose records alone this user may see, or `None` for staff.
+    /// Returns the enterprise whose records alone this user may see, or `None` for staff.
     pub fn enterprise_scope(&self) -> Option<i64> {
         if self.is_staff() {
             None
@@ -109,7 +109,7 @@ impl AuthUser {
     }
 }
 
-/// Where a page request without a valid session is sent.
+/// Redirects a page request without a valid session to the login page.
 fn login_redirect(parts: &Parts) -> Response {
     let target = parts
         .uri

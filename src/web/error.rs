@@ -2,8 +2,8 @@
 //!
 //! Client errors carry a Chinese message for the user. Every other failure becomes an
 //! opaque 500 whose cause is logged once, with the request id from the request span.
-//! Handlers answer JSON; the `html_errors` middleware turns the body into an error page
-//! for browser routes, so a handler never needs to know who is asking.
+//! Handlers return JSON errors, and the `html_errors` middleware turns the body into an
+//! error page for browser routes, so a handler never needs to know who is asking.
 
 use axum::{
     Json,
@@ -60,7 +60,7 @@ impl From<opendal::Error> for AppError {
 }
 
 impl AppError {
-    /// A single-field validation error.
+    /// Builds a validation error for one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError {
             field: field.to_owned(),
@@ -84,7 +84,7 @@ impl AppError {
         }
     }
 
-    /// The message the user reads.
+    /// Returns the message the user reads.
     pub fn user_message(&self) -> String {
         match self {
             AppError::NotFound => "未找到该记录，或您无权查看。".into(),
@@ -104,7 +104,7 @@ impl AppError {
     }
 }
 
-/// JSON body of every error answer of the API.
+/// JSON body of every error response of the API.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Machine-readable kind: not_found, unauthorized, forbidden, invalid, rejected,
