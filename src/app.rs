@@ -1,4 +1,4 @@
-//! Start-up: connect, migrate, load the calendar, build the router, serve until told to stop.
+//! Start-up: connect, migrate, load the calendar, build the router, serve until a shutdown signal arrives.
 
 use std::net::SocketAddr;
 

@@ -9,7 +9,7 @@ use crate::{
     web::{auth::AuthUser, error::AppResult},
 };
 
-/// Who made a change: a logged-in user, or the system itself (start-up, command line).
+/// Author of a change: a logged-in user, or the system itself (start-up, command line).
 pub struct Actor<'a> {
     pub user_id: Option<i64>,
     pub username: &'a str,

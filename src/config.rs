@@ -62,7 +62,7 @@ pub enum LogFormat {
     Json,
 }
 
-/// Which database product a URL selects.
+/// Database product selected by the URL scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

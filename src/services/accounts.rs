@@ -159,8 +159,8 @@ fn is_staff_role(role: Role) -> bool {
 
 /// Checks the roles of an account and its link to an enterprise:
 /// - the account has at least one role;
-/// - the system administrator and the auditor are different people, so that whoever runs
-///   the system cannot read or hide the audit log;
+/// - the system administrator and the auditor are different people, so that the person who
+///   runs the system cannot read or hide the audit log;
 /// - an enterprise account reads only its own enterprise's records, so it has no staff role;
 /// - an enterprise account is linked to an existing enterprise, and only enterprise and
 ///   contractor accounts are linked to one.

@@ -14,7 +14,7 @@ use crate::{
     },
 };
 
-/// Which kinds of content a field accepts.
+/// Kinds of content a file field accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Accept {
     /// PNG, JPEG or WebP pictures.

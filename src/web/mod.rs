@@ -188,7 +188,7 @@ async fn html_errors(request: Request, next: Next) -> Response {
     }
 }
 
-/// Replaces an error answer that did not come from `AppError`, such as axum's plain-text
+/// Replaces an error response that did not come from `AppError`, such as axum's plain-text
 /// rejection of a path id that is not a number or of a body that is not JSON, with a
 /// Chinese message in the same shape as every other error.
 fn replace_framework_error(response: Response, is_api: bool) -> Response {

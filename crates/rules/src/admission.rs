@@ -42,7 +42,7 @@ code_enum! {
         CleanRecord => ("clean_record", "近三年无质量安全事故投诉曝光"),
         /// Houma products make up at least 30% of total sales.
         HoumaSalesShare => ("houma_sales_share", "侯马产品销售占比不低于30%"),
-        /// An agricultural product holds a valid 无公害农产品, 绿色食品, 有机产品 or geographical
+        /// An agricultural product has a valid 无公害农产品, 绿色食品, 有机产品 or geographical
         /// indication certification (三品一标).
         QualityMark => ("quality_mark", "三品一标认证"),
         /// The product has its own brand and production and quality standards.

@@ -102,7 +102,7 @@ pub enum TransitionError {
         state: ApplicationState,
         action: Action,
     },
-    /// The action applies, but the user holds none of the roles that may take it.
+    /// The action applies, but the user has none of the roles that may take it.
     #[error("只有{}可以执行“{}”", role_labels(required), action.label())]
     WrongRole { action: Action, required: Vec<Role> },
 }
@@ -185,7 +185,7 @@ pub fn next_state(
 /// new state.
 ///
 /// Fails with `NotAllowed` when the action does not apply to the state (checked first), and
-/// with `WrongRole` when the user holds none of the roles in `roles_for(action)`.
+/// with `WrongRole` when the user has none of the roles in `roles_for(action)`.
 pub fn transition(
     kind: ApplicationKind,
     state: ApplicationState,

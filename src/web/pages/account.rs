@@ -108,7 +108,7 @@ async fn password_submit(
     active.must_change_password = Set(false);
     active.updated_at = Set(state.clock.now());
     active.update(&txn).await?;
-    // Other sessions of this user end, so a password change locks out whoever else knew the old one.
+    // Other sessions of this user end, so a password change locks out anyone else who knew the old one.
     let current_csrf = user.csrf_token().to_owned();
     session::Entity::delete_many()
         .filter(session::Column::UserId.eq(user.id))

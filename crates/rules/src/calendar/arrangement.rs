@@ -38,7 +38,7 @@ pub struct ArrangementError {
     pub column: String,
     /// The cell text, trimmed; empty when the cell is empty or the error concerns the line.
     pub value: String,
-    /// What is wrong and what is expected, continuing the sentence that `Display` starts.
+    /// Description of the problem and the expected value, continuing the sentence that `Display` starts.
     pub message: String,
 }
 
